@@ -1,0 +1,202 @@
+"""The article page object: decoded HTML in, an ``Article`` out.
+
+Per-source CSS rules (crawler/sources.toml, ``[KEY.extract]``) take precedence; trafilatura fills
+in every field the rules leave undefined. A rule that is defined but matches nothing is reported
+in ``Article.warnings`` (for title, lead, body and date; author and modified date are often
+absent) so a broken selector shows up as a source health problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import trafilatura
+from bs4 import BeautifulSoup, Tag
+
+from crawler.extract.dates import parse_date
+from crawler.sources import ExtractRules, Source
+
+BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+              "article", "blockquote", "pre", "dd", "dt", "dl", "header", "footer", "figure"}
+ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe")
+_JA_DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
+class ExtractError(ValueError):
+    """The page has no usable article in it (no title, or no text at all)."""
+
+
+@dataclass
+class Link:
+    url: str
+    text: str
+
+
+@dataclass
+class Article:
+    url: str
+    title: str
+    text: str
+    body_status: str = "full"           # 'full' | 'partial'
+    published_at: str | None = None
+    modified_at: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    lead: str | None = None
+    feed_summary: str | None = None
+    highlights: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    canonical_url: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_row(self) -> dict:
+        return {"url": self.url, "title": self.title, "text": self.text, "body_status": self.body_status,
+                "published_at": self.published_at, "modified_at": self.modified_at, "author": self.author,
+                "lang": self.lang, "lead": self.lead, "feed_summary": self.feed_summary,
+                "highlights": self.highlights}
+
+
+def extract_article(html: str, url: str, source: Source, feed_entry: dict | None = None) -> Article:
+    """Extract one article page. ``feed_entry`` (title, summary, published) fills gaps."""
+    feed_entry = feed_entry or {}
+    rules = source.extract
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup.find_all(ALWAYS_DROP):
+        tag.decompose()
+    generic = _trafilatura(html, url)
+    warnings: list[str] = []
+    title = _title(soup, rules, generic, feed_entry, warnings)
+    if not title:
+        raise ExtractError("no title found on the page")
+    body_el = _rule_element(soup, rules.body, "body", warnings)
+    partial = any(soup.select_one(marker) for marker in rules.partial_markers)
+    lead = _rule_text(soup, rules.lead, "lead", warnings)
+    links = _links(body_el if body_el is not None else soup, url)
+    for selector in rules.drop:
+        for tag in soup.select(selector):
+            tag.decompose()
+    text = element_text(body_el) if body_el is not None else ("" if rules.body else generic.get("text", ""))
+    feed_summary = _clean(feed_entry.get("summary") or "") or None
+    if not text:
+        partial = True
+        text = "\n\n".join(part for part in (lead, feed_summary) if part)
+    if not text:
+        raise ExtractError("no body text, lead or feed description on the page")
+    published = (_rule_date(soup, rules.published, source, "published", warnings)
+                 or _meta_date(soup, "article:published_time", source)
+                 or feed_entry.get("published")
+                 or parse_date(generic.get("date"), source.tzinfo)
+                 or _first_ja_date(soup, source))
+    return Article(
+        url=url, title=title, text=text, body_status="partial" if partial else "full",
+        published_at=published,
+        modified_at=(_rule_date(soup, rules.modified, source, "modified", [])
+                     or _meta_date(soup, "article:modified_time", source)),
+        author=_rule_text(soup, rules.author, "author", []) or generic.get("author"),
+        lang=source.lang, lead=lead, feed_summary=feed_summary,
+        highlights=_highlights(soup, rules.highlights_heading),
+        links=links,
+        canonical_url=_canonical(soup, url), warnings=warnings,
+    )
+
+
+def element_text(element: Tag) -> str:
+    """Readable text of an element: <br> and block elements become line breaks."""
+    for br in element.find_all("br"):
+        br.replace_with("\n")
+    for block in element.find_all(BLOCK_TAGS):
+        block.insert_before("\n\n")
+        block.insert_after("\n\n")
+    return _clean(element.get_text())
+
+
+def _clean(text: str) -> str:
+    lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _trafilatura(html: str, url: str) -> dict:
+    document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                           include_tables=True, favor_precision=True)
+    if document is None:
+        return {}
+    return {"text": _clean(document.text or ""), "title": document.title, "date": document.date,
+            "author": document.author}
+
+
+def _select(soup: BeautifulSoup, rule: str) -> tuple[Tag | None, str | None]:
+    selector, _, attr = rule.partition("@")
+    return soup.select_one(selector), attr or None
+
+
+def _rule_element(soup, rule, name, warnings) -> Tag | None:
+    if not rule:
+        return None
+    element, _ = _select(soup, rule)
+    if element is None:
+        warnings.append(f"rule '{name}' ({rule}) matched nothing")
+    return element
+
+
+def _rule_text(soup, rule, name, warnings) -> str | None:
+    if not rule:
+        return None
+    element, attr = _select(soup, rule)
+    if element is None:
+        warnings.append(f"rule '{name}' ({rule}) matched nothing")
+        return None
+    value = element.get(attr) if attr else element_text(element)
+    return _clean(str(value)) or None if value else None
+
+
+def _rule_date(soup, rule, source: Source, name, warnings) -> str | None:
+    return parse_date(_rule_text(soup, rule, name, warnings), source.tzinfo)
+
+
+def _meta_date(soup, prop: str, source: Source) -> str | None:
+    tag = soup.find("meta", attrs={"property": prop})
+    return parse_date(tag.get("content"), source.tzinfo) if tag else None
+
+
+def _first_ja_date(soup, source: Source) -> str | None:
+    match = _JA_DATE_RE.search(soup.get_text(" "))
+    return parse_date(match.group(0), source.tzinfo) if match else None
+
+
+def _title(soup, rules: ExtractRules, generic: dict, feed_entry: dict, warnings) -> str:
+    title = _rule_text(soup, rules.title, "title", warnings)
+    if not title:
+        og = soup.find("meta", attrs={"property": "og:title"})
+        candidates = [og.get("content") if og else None, generic.get("title"), feed_entry.get("title"),
+                      soup.title.string if soup.title else None]
+        title = next((c for c in candidates if c and c.strip()), "")
+    for pattern in rules.title_strip:
+        title = re.sub(pattern, "", title)
+    return _clean(title)
+
+
+def _highlights(soup, heading: str | None) -> list[str]:
+    """The list items that follow a heading such as 「ポイント」 (the publisher's own summary)."""
+    if not heading:
+        return []
+    for label in soup.find_all(string=re.compile(rf"^\s*[■●◆【]?\s*{re.escape(heading)}\s*[】]?\s*$")):
+        following = label.find_next(["ul", "ol"])
+        if following is not None:
+            return [_clean(li.get_text(" ")) for li in following.find_all("li") if li.get_text(strip=True)]
+    return []
+
+
+def _links(scope: Tag, base_url: str) -> list[Link]:
+    links = []
+    for anchor in scope.find_all("a", href=True):
+        href = urljoin(base_url, anchor["href"].strip())
+        if href.startswith(("http://", "https://")):
+            links.append(Link(url=href, text=_clean(anchor.get_text(" "))))
+    return links
+
+
+def _canonical(soup, base_url: str) -> str | None:
+    tag = soup.find("link", rel="canonical", href=True)
+    return urljoin(base_url, tag["href"]) if tag else None

@@ -1,0 +1,83 @@
+"""Turn response bytes into text: HTTP header, BOM, meta declaration, then detection.
+
+Each declared encoding is verified by a strict decode; a declaration that does not fit the bytes
+(old institutional pages often say EUC-JP and send Shift_JIS) is skipped, and detection decides.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding we can verify."""
+
+
+_BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+_META_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+# Supersets that browsers use in place of the declared names.
+_SUPERSETS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+              "windows-31j": "cp932", "ms_kanji": "cp932", "euc-jp": "euc_jis_2004", "eucjp": "euc_jis_2004",
+              "iso-8859-1": "cp1252", "latin-1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8"}
+_LATIN = {"cp1252", "iso-8859-15", "latin1", "windows-1252"}
+_JAPANESE_CANDIDATES = ("utf-8", "cp932", "euc_jis_2004", "iso2022_jp")
+
+
+def declared_encodings(body: bytes, content_type: str | None) -> list[str]:
+    """Encodings the response claims, strongest first: BOM, HTTP header, meta."""
+    found = [name for bom, name in _BOMS if body.startswith(bom)]
+    if content_type and (m := _HEADER_RE.search(content_type)):
+        found.append(m.group(1))
+    if m := _META_RE.search(body[:4096]):
+        found.append(m.group(1).decode("ascii", "ignore"))
+    return [_SUPERSETS.get(name.lower(), name.lower()) for name in found]
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding). Raises DecodeError when no encoding fits the bytes."""
+    if not body.strip():
+        raise DecodeError("empty response body")
+    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DecodeError("binary content (NUL bytes), not text")
+    for encoding in declared_encodings(body, content_type):
+        if encoding in _LATIN and _strict(body, "utf-8") is not None:
+            encoding = "utf-8"  # UTF-8 mislabelled as Latin-1: valid UTF-8 is never an accident
+        text = _strict(body, encoding)
+        if text is not None:
+            return text, encoding
+    for encoding in _JAPANESE_CANDIDATES:
+        text = _strict(body, encoding)
+        if text is not None:
+            return text, encoding
+    guess = from_bytes(body).best()
+    if guess is None or guess.encoding is None:
+        raise DecodeError("no encoding fits the bytes")
+    text = str(guess)
+    if text.count("\ufffd") > 0 or _control_ratio(text) > 0.01:
+        raise DecodeError(f"detected {guess.encoding}, but the result is not readable text")
+    return text, guess.encoding
+
+
+def _strict(body: bytes, encoding: str) -> str | None:
+    try:
+        codecs.lookup(encoding)
+        text = body.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return text.removeprefix("\ufeff") if _plausible(text) else None
+
+
+def _plausible(text: str) -> bool:
+    """EUC-JP bytes read as Shift_JIS come out as runs of half-width katakana: reject that."""
+    non_ascii = [ch for ch in text if ord(ch) > 127]
+    halfwidth = sum(1 for ch in non_ascii if "\uff61" <= ch <= "\uff9f")
+    return not non_ascii or halfwidth / len(non_ascii) < 0.2
+
+
+def _control_ratio(text: str) -> float:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return controls / max(len(text), 1)

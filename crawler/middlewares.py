@@ -1,0 +1,94 @@
+"""Downloader middlewares: the honest User-Agent, the address guard and the local mirror."""
+
+from __future__ import annotations
+
+import socket
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+from crawler import __version__
+from crawler.mirror import MIRROR_META, mirror_url, real_url_from_mirror
+from crawler.urls import is_public_address
+
+
+def real_url(request) -> str:
+    """The real URL of a request, also when it was fetched from the mirror."""
+    return request.meta.get(MIRROR_META, request.url)
+
+
+class ContactUserAgentMiddleware(UserAgentMiddleware):
+    """``newsdesk/VERSION (+NEWSDESK_CONTACT_URL)`` unless USER_AGENT is set explicitly."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        agent = settings.get("USER_AGENT")
+        if not agent or agent.startswith("Scrapy/"):
+            agent = f"newsdesk/{__version__} (+{settings.get('NEWSDESK_CONTACT_URL')})"
+        return cls(agent)
+
+
+class AddressGuardMiddleware:
+    """Never fetch loopback, private, link-local or reserved addresses, except the configured mirror."""
+
+    def __init__(self, mirror: str | None):
+        self.mirror = mirror.rstrip("/") + "/" if mirror else None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("NEWSDESK_MIRROR"))
+
+    def process_request(self, request, spider=None):
+        if self.mirror and request.url.startswith(self.mirror):
+            return None
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            raise IgnoreRequest(f"blocked: only http(s) URLs are fetched, not {parts.scheme}:")
+        host = parts.hostname or ""
+        if not is_public_address(host) or (not self.mirror and not _resolves_public(host)):
+            raise IgnoreRequest(f"blocked: {host} is a private, loopback or link-local address")
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _resolves_public(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return True  # unresolvable: the download itself fails and is recorded as a DNS error
+    return all(is_public_address(info[4][0]) for info in infos)
+
+
+class MirrorMiddleware:
+    """Fetch every request from NEWSDESK_MIRROR; responses keep the real URL.
+
+    Every other component (robots.txt, redirects, duplicate filter, per-domain slots) sees real URLs;
+    only the transport goes to the mirror. Redirects inside the mirror are mapped back to real URLs.
+    """
+
+    def __init__(self, mirror: str | None):
+        self.mirror = mirror.rstrip("/") if mirror else None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("NEWSDESK_MIRROR"))
+
+    def process_request(self, request, spider=None):
+        if not self.mirror or request.url.startswith(self.mirror + "/"):
+            return None
+        meta = {**request.meta, MIRROR_META: request.url, "allow_offsite": True, "dont_obey_robotstxt": True}
+        return request.replace(url=mirror_url(request.url, self.mirror), meta=meta, dont_filter=True)
+
+    def process_response(self, request, response, spider=None):
+        real = request.meta.get(MIRROR_META)
+        if not self.mirror or not real:
+            return response
+        location = response.headers.get("Location")
+        if location is not None:
+            target = urljoin(request.url, location.decode("latin-1"))
+            mapped = real_url_from_mirror(target, self.mirror) or target
+            response.headers["Location"] = mapped.encode("latin-1")
+        return response.replace(url=real)

@@ -1,0 +1,52 @@
+"""Scrapy settings for newsdesk: polite defaults, each with one documented value.
+
+Override any of them the Scrapy way (``-s NAME=VALUE``, a spider's custom_settings) or through
+the newsdesk CLI options, which set the NEWSDESK_* settings below.
+"""
+
+import os
+
+BOT_NAME = "newsdesk"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
+
+# --- newsdesk's own settings ---------------------------------------------------------------
+NEWSDESK_DB = os.environ.get("NEWSDESK_DB", "data/newsdesk.db")   # SQLite file the crawl writes
+NEWSDESK_SOURCES = os.environ.get("NEWSDESK_SOURCES")              # registry file (None: bundled)
+NEWSDESK_MIRROR = os.environ.get("NEWSDESK_MIRROR")                # http://127.0.0.1:PORT or file:///DIR
+NEWSDESK_CONTACT_URL = os.environ.get("NEWSDESK_CONTACT_URL", "https://github.com/newsdesk-jp/newsdesk")
+NEWSDESK_SINCE = None                                              # ISO date: how far back listings reach
+NEWSDESK_RUN_ID = None                                             # set by `newsdesk crawl`
+
+# --- politeness ----------------------------------------------------------------------------
+# USER_AGENT unset: crawler.middlewares.ContactUserAgentMiddleware sends
+# "newsdesk/VERSION (+NEWSDESK_CONTACT_URL)". Set USER_AGENT to replace it entirely.
+ROBOTSTXT_USER_AGENT = "newsdesk"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024       # also caps the decompressed size of gzip/br bodies
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "crawler.middlewares.AddressGuardMiddleware": 900,
+    "crawler.middlewares.MirrorMiddleware": 950,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,346 @@
+"""The newsdesk command line: a thin click wrapper over the crawler and pipeline functions."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from crawler.sources import ENV_VAR as SOURCES_ENV
+from crawler.sources import RegistryError, load_sources
+from pipeline import candidates as cands
+from pipeline import store
+from pipeline.export import render_issue
+
+console = Console()
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(value) -> Text:
+    """Crawled text shown in the terminal: no rich markup, no control sequences."""
+    return Text(_CONTROL.sub("", "" if value is None else str(value)))
+
+
+class Context:
+    def __init__(self, db: str | None, sources: str | None):
+        self.db_file = store.db_path(db)
+        self.sources_file = sources
+
+    def sources(self):
+        try:
+            return load_sources(self.sources_file)
+        except RegistryError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def open(self, create: bool = False):
+        try:
+            return store.open_db(self.db_file, create=create)
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+candidate_id = click.argument("candidate_id", type=int, metavar="ID")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar=store.ENV_VAR, type=click.Path(dir_okay=False),
+              help=f"SQLite database (default {store.DEFAULT_DB}; env {store.ENV_VAR}).")
+@click.option("--sources", "sources_file", envvar=SOURCES_ENV, type=click.Path(dir_okay=False, exists=True),
+              help=f"Source registry replacing the bundled one (env {SOURCES_ENV}).")
+@click.version_option(package_name="newsdesk")
+@click.pass_context
+def cli(ctx, db, sources_file):
+    """Watch security-news sources, store their articles in SQLite, draft newsletter items.
+
+    \b
+    Example:
+        newsdesk run                 # crawl every source, then draft candidates
+        newsdesk candidates --status new
+    """
+    ctx.obj = Context(db, sources_file)
+
+
+@cli.command("sources")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+def sources_cmd(ctx: Context, as_json: bool):
+    """List the sources in the registry.
+
+    \b
+    Example:
+        newsdesk sources
+        newsdesk --sources my-sources.toml sources --json
+    """
+    sources = ctx.sources()
+    if as_json:
+        rows = [{"key": s.key, "name": s.name, "lang": s.lang, "spider": s.spider, "feeds": s.feeds,
+                 "listings": s.listings, "revisit_hours": s.revisit_hours} for s in sources.values()]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("key", "name", "lang", "spider", "feeds", "listings", "revisit (h)")
+    for s in sources.values():
+        table.add_row(s.key, safe(s.name), s.lang, s.spider, str(len(s.feeds)), str(len(s.listings)),
+                      f"{s.revisit_hours:g}")
+    console.print(table)
+
+
+def crawl_options(func):
+    func = click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+                        help="How far back listings and release lists reach (YYYY-MM-DD).")(func)
+    func = click.option("--mirror", metavar="URL",
+                        help="Fetch from a local mirror (http://127.0.0.1:PORT or file:///DIR).")(func)
+    return click.option("--log-level", default="WARNING", show_default=True,
+                        type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))(func)
+
+
+@cli.command()
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@crawl_options
+@pass_ctx
+def crawl(ctx: Context, keys, mirror, since, log_level):
+    """Crawl sources (all when no KEY is given) into the database.
+
+    \b
+    Example:
+        newsdesk crawl
+        newsdesk crawl scannetsecurity --since 2026-01-01
+        newsdesk crawl --mirror file:///srv/mirror
+    """
+    run_id = _crawl(ctx, keys, mirror, since, log_level)
+    _print_summary(ctx, run_id)
+
+
+def _crawl(ctx: Context, keys, mirror, since, log_level) -> str:
+    from crawler.run import crawl_settings, run_crawl  # Scrapy loads only for commands that crawl
+
+    known = ctx.sources()
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise click.ClickException(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
+    if mirror and not mirror.startswith(("http://", "https://", "file://")):
+        raise click.ClickException("--mirror must be an http://, https:// or file:// URL")
+    ctx.open(create=True).close()  # create and migrate before the spiders open it
+    settings = crawl_settings(ctx.db_file, mirror=mirror, since=since.date().isoformat() if since else None,
+                              sources_file=ctx.sources_file, log_level=log_level)
+    return run_crawl(list(keys), settings)
+
+
+def _print_summary(ctx: Context, run_id: str) -> None:
+    from pipeline.report import run_summary
+
+    db = ctx.open()
+    table = Table("source", "pages", "new", "changed", "unchanged", "failures", title=f"crawl {run_id}")
+    failures = []
+    for run in run_summary(db, run_id):
+        table.add_row(run["source"], str(run["pages_fetched"]), str(run["articles_new"]),
+                      str(run["articles_changed"]), str(run["articles_unchanged"]), str(run["errors"]))
+        failures += [(run["source"], f) for f in run["failures"]]
+    console.print(table)
+    for source, failure in failures:
+        console.print(Text.assemble((f"  {source} ", "bold"), (failure["reason"], "red"), " ",
+                                    safe(failure["url"]), " ", safe(failure["detail"])))
+
+
+@cli.command()
+@pass_ctx
+def draft(ctx: Context):
+    """Draft a candidate for every article that has none.
+
+    \b
+    Example:
+        newsdesk draft
+    """
+    _draft(ctx)
+
+
+def _draft(ctx: Context) -> None:
+    from pipeline.drafts import draft_new
+
+    created = draft_new(ctx.open())
+    click.echo(f"{created} candidates drafted")
+
+
+@cli.command()
+@crawl_options
+@pass_ctx
+def run(ctx: Context, mirror, since, log_level):
+    """Crawl every source, then draft candidates (the scheduled job).
+
+    \b
+    Example:
+        newsdesk run
+        newsdesk --db /var/lib/newsdesk/newsdesk.db run
+    """
+    run_id = _crawl(ctx, (), mirror, since, log_level)
+    _print_summary(ctx, run_id)
+    _draft(ctx)
+
+
+@cli.command("candidates")
+@click.option("--status", type=click.Choice(cands.STATUSES), help="Only candidates with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+def candidates_cmd(ctx: Context, status, as_json):
+    """List draft candidates, newest first.
+
+    \b
+    Example:
+        newsdesk candidates --status new
+        newsdesk candidates --json | jq '.[0].headline'
+    """
+    rows = cands.list_candidates(ctx.open(), status)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _print_candidates(rows)
+
+
+def _print_candidates(rows: list[dict]) -> None:
+    table = Table("id", "status", "source", "published", "headline")
+    for row in rows:
+        table.add_row(str(row["id"]), row["status"], row["source"], safe((row["published_at"] or "")[:16]),
+                      safe(row["headline"]))
+    console.print(table)
+
+
+@cli.command()
+@candidate_id
+@pass_ctx
+def show(ctx: Context, candidate_id):
+    """Show one candidate as it would be exported.
+
+    \b
+    Example:
+        newsdesk show 12
+    """
+    from pipeline.export import render_item
+
+    click.echo(render_item(_candidate(ctx, candidate_id)))
+
+
+@cli.command()
+@candidate_id
+@pass_ctx
+def pick(ctx: Context, candidate_id):
+    """Mark a candidate as picked for the next issue.
+
+    \b
+    Example:
+        newsdesk pick 12
+    """
+    _set_status(ctx, candidate_id, "picked")
+
+
+@cli.command()
+@candidate_id
+@pass_ctx
+def reject(ctx: Context, candidate_id):
+    """Reject a candidate.
+
+    \b
+    Example:
+        newsdesk reject 13
+    """
+    _set_status(ctx, candidate_id, "rejected")
+
+
+def _candidate(ctx: Context, candidate_id: int) -> dict:
+    try:
+        return cands.get_candidate(ctx.open(), candidate_id)
+    except cands.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _set_status(ctx: Context, candidate_id: int, status: str) -> None:
+    try:
+        cands.set_status(ctx.open(), candidate_id, status)
+    except cands.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"candidate {candidate_id}: {status}")
+
+
+@cli.command()
+@click.option("--status", type=click.Choice(cands.STATUSES), default="picked", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@pass_ctx
+def export(ctx: Context, status, output):
+    """Export candidates as one newsletter issue in Markdown (house format).
+
+    \b
+    Example:
+        newsdesk export --status picked -o issue.md
+    """
+    rows = cands.list_candidates(ctx.open(), status)
+    text = render_issue(rows, date.today())
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} items written to {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--source", "source_key", help="Only this source's articles.")
+@pass_ctx
+def reextract(ctx: Context, source_key):
+    """Extract every article again from its stored response (after a rule change).
+
+    \b
+    Example:
+        newsdesk reextract --source scannetsecurity
+    """
+    from pipeline.reextract import reextract as run_reextract
+
+    sources = ctx.sources()
+    if source_key and source_key not in sources:
+        raise click.ClickException(f"unknown source {source_key}; known: {', '.join(sources)}")
+    outcomes = run_reextract(ctx.open(), sources, source_key)
+    click.echo(", ".join(f"{name}: {count}" for name, count in sorted(outcomes.items())) or "no articles")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True)
+@pass_ctx
+def search(ctx: Context, query, limit):
+    """Full-text search over titles and text (Japanese works).
+
+    \b
+    Example:
+        newsdesk search 不正アクセス
+    """
+    table = Table("id", "source", "published", "title")
+    for row in store.search(ctx.open(), query, limit):
+        table.add_row(str(row["id"]), row["source"], safe((row["published_at"] or "")[:10]), safe(row["title"]))
+    console.print(table)
+
+
+@cli.command()
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo database in this directory.")
+@pass_ctx
+def demo(ctx: Context, keep):
+    """Crawl the bundled offline demo mirror into a throwaway database and draft candidates.
+
+    \b
+    Example:
+        newsdesk demo
+        newsdesk demo --keep /tmp/newsdesk-demo
+    """
+    from pipeline.demo import run_demo
+
+    run_demo(ctx, keep)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="newsdesk")
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,326 @@
+"""The database: the only module that owns the schema.
+
+Migrations are small numbered functions applied once, in order, each in its own transaction
+and recorded in ``schema_migrations``. Every write that belongs together happens inside one
+``db.atomic()`` block, so a page is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = Path("data") / "newsdesk.db"
+ENV_VAR = "NEWSDESK_DB"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database in force: an explicit path, else $NEWSDESK_DB, else data/newsdesk.db."""
+    return Path(path or os.environ.get(ENV_VAR) or DEFAULT_DB)
+
+
+def open_db(path: str | os.PathLike | None = None, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and migrate) the database. With create=False a missing file is an error."""
+    file = db_path(path)
+    if not create and not file.exists():
+        raise FileNotFoundError(f"database {file} does not exist (run 'newsdesk crawl' first or pass --db)")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(file), timeout=BUSY_TIMEOUT_MS / 1000)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    migrate(db)
+    return db
+
+
+# --- migrations --------------------------------------------------------------------------------
+
+def _m001_core(db: sqlite_utils.Database) -> None:
+    for statement in CORE_SCHEMA:
+        db.execute(statement)
+
+
+CORE_SCHEMA = [
+    """CREATE TABLE sources (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        registry TEXT NOT NULL,           -- the registry entry as JSON, as last crawled
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,             -- one per command invocation, shared by its sources
+        source TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',  -- running | finished | failed
+        finish_reason TEXT,
+        since TEXT,
+        mirror TEXT,
+        pages_fetched INTEGER NOT NULL DEFAULT 0,
+        articles_new INTEGER NOT NULL DEFAULT 0,
+        articles_changed INTEGER NOT NULL DEFAULT 0,
+        articles_unchanged INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX crawl_runs_source ON crawl_runs(source, started_at)",
+    """CREATE TABLE crawl_errors (
+        id INTEGER PRIMARY KEY,
+        crawl_run_id INTEGER REFERENCES crawl_runs(id),
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,             -- short class: http-404, timeout, dns, decode, extract, feed, ...
+        detail TEXT,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX crawl_errors_run ON crawl_errors(crawl_run_id)",
+    """CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL UNIQUE,         -- canonical URL of the real site (never the mirror)
+        title TEXT NOT NULL,
+        published_at TEXT,                -- ISO 8601 with offset
+        modified_at TEXT,
+        author TEXT,
+        lang TEXT,
+        lead TEXT,
+        text TEXT NOT NULL,
+        highlights TEXT,                  -- JSON list: the publisher's own summary bullets
+        feed_summary TEXT,
+        body_status TEXT NOT NULL CHECK (body_status IN ('full', 'partial')),
+        content_hash TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        first_seen_at TEXT NOT NULL,
+        last_fetched_at TEXT NOT NULL,
+        last_checked_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX articles_source_published ON articles(source, published_at)",
+    """CREATE TABLE article_versions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        lead TEXT,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,         -- when this version was fetched
+        superseded_at TEXT NOT NULL,      -- when a newer version replaced it
+        UNIQUE (article_id, version)
+    )""",
+    """CREATE TABLE raw_pages (
+        url TEXT PRIMARY KEY,             -- real URL of the fetched page (an article may span pages)
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        page INTEGER NOT NULL DEFAULT 1,
+        fetched_at TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        headers TEXT NOT NULL,            -- JSON object of response headers
+        body_zlib BLOB NOT NULL,          -- response body, zlib-compressed
+        context TEXT                      -- JSON: what the crawler knew besides the page (feed entry)
+    )""",
+    "CREATE INDEX raw_pages_article ON raw_pages(article_id)",
+    """CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, lead, text, content='articles', content_rowid='id', tokenize='trigram'
+    )""",
+    """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, lead, text) VALUES (new.id, new.title, new.lead, new.text);
+    END""",
+    """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, lead, text)
+        VALUES ('delete', old.id, old.title, old.lead, old.text);
+    END""",
+    """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, lead, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, lead, text)
+        VALUES ('delete', old.id, old.title, old.lead, old.text);
+        INSERT INTO articles_fts(rowid, title, lead, text) VALUES (new.id, new.title, new.lead, new.text);
+    END""",
+    """CREATE TABLE candidates (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL UNIQUE REFERENCES articles(id),
+        headline TEXT NOT NULL,
+        news_url TEXT NOT NULL,
+        primary_url TEXT,
+        bullets TEXT NOT NULL,            -- JSON list of strings
+        excerpt TEXT,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'picked', 'rejected')),
+        edited INTEGER NOT NULL DEFAULT 0,  -- 1 once an editor changed it: software never overwrites it
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX candidates_status ON candidates(status)",
+]
+
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "core schema", _m001_core),
+]
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply every migration not yet applied, each in its own transaction. Returns those applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {row["version"] for row in db.query("SELECT version FROM schema_migrations")}
+    done = []
+    for version, name, apply in MIGRATIONS:
+        if version in applied:
+            continue
+        with db.atomic():
+            apply(db)
+            db["schema_migrations"].insert({"version": version, "name": name, "applied_at": now_iso()})
+        done.append(version)
+    return done
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return max((r["version"] for r in db.query("SELECT version FROM schema_migrations")), default=0)
+
+
+# --- sources and runs --------------------------------------------------------------------------
+
+def save_source(db: sqlite_utils.Database, key: str, name: str, lang: str, registry: dict) -> None:
+    db["sources"].upsert(
+        {"key": key, "name": name, "lang": lang, "registry": json.dumps(registry, ensure_ascii=False,
+                                                                          default=str),
+         "updated_at": now_iso()},
+        pk="key",
+    )
+
+
+def start_run(db: sqlite_utils.Database, run_id: str, source: str, since: str | None,
+              mirror: str | None) -> int:
+    table = db["crawl_runs"]
+    table.insert({"run_id": run_id, "source": source, "started_at": now_iso(), "since": since,
+                  "mirror": mirror, "status": "running"})
+    return table.last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_pk: int, reason: str, pages_fetched: int) -> None:
+    counts = db.execute(
+        "SELECT count(*) FROM crawl_errors WHERE crawl_run_id = ?", [run_pk]
+    ).fetchone()[0]
+    status = "finished" if reason == "finished" else "failed"
+    db["crawl_runs"].update(run_pk, {"finished_at": now_iso(), "status": status, "finish_reason": reason,
+                                     "pages_fetched": pages_fetched, "errors": counts})
+
+
+def record_error(db: sqlite_utils.Database, run_pk: int | None, source: str, url: str, reason: str,
+                 detail: str = "") -> None:
+    db["crawl_errors"].insert({"crawl_run_id": run_pk, "source": source, "url": url, "reason": reason,
+                               "detail": detail[:2000], "at": now_iso()})
+
+
+def last_finished_run(db: sqlite_utils.Database, source: str) -> dict | None:
+    rows = db.query(
+        "SELECT * FROM crawl_runs WHERE source = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
+        [source])
+    return next(iter(rows), None)
+
+
+# --- articles ----------------------------------------------------------------------------------
+
+ARTICLE_FIELDS = ("source", "url", "title", "published_at", "modified_at", "author", "lang", "lead",
+                  "text", "highlights", "feed_summary", "body_status")
+
+
+def content_hash(title: str, lead: str | None, text: str) -> str:
+    normalised = re.sub(r"\s+", " ", f"{title}\n{lead or ''}\n{text}").strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict],
+                 fetched_at: str | None = None) -> str:
+    """Store one extracted article and its raw pages atomically.
+
+    Returns 'new', 'changed' (old text kept in article_versions) or 'unchanged'.
+    """
+    fetched_at = fetched_at or now_iso()
+    row = {name: article.get(name) for name in ARTICLE_FIELDS}
+    row["highlights"] = json.dumps(row["highlights"] or [], ensure_ascii=False)
+    row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
+    with db.atomic():
+        existing = next(iter(db.query("SELECT * FROM articles WHERE url = ?", [row["url"]])), None)
+        if existing is None:
+            outcome = "new"
+            row.update(version=1, first_seen_at=fetched_at, last_fetched_at=fetched_at,
+                       last_checked_at=fetched_at)
+            article_id = db["articles"].insert(row).last_pk
+        elif existing["content_hash"] == row["content_hash"]:
+            outcome = "unchanged"
+            article_id = existing["id"]
+            db["articles"].update(article_id, {"last_fetched_at": fetched_at, "last_checked_at": fetched_at,
+                                               "modified_at": row["modified_at"] or existing["modified_at"]})
+        else:
+            outcome = "changed"
+            article_id = existing["id"]
+            _keep_version(db, existing, superseded_at=fetched_at)
+            row.update(version=existing["version"] + 1, last_fetched_at=fetched_at, last_checked_at=fetched_at)
+            db["articles"].update(article_id, row)
+        for number, page in enumerate(pages, start=1):
+            _save_raw_page(db, article_id, number, page, fetched_at)
+    return outcome
+
+
+def _keep_version(db: sqlite_utils.Database, existing: dict, superseded_at: str) -> None:
+    db["article_versions"].insert({
+        "article_id": existing["id"], "version": existing["version"], "title": existing["title"],
+        "lead": existing["lead"], "text": existing["text"], "content_hash": existing["content_hash"],
+        "fetched_at": existing["last_fetched_at"], "superseded_at": superseded_at,
+    })
+
+
+def _save_raw_page(db: sqlite_utils.Database, article_id: int, number: int, page: dict,
+                   fetched_at: str) -> None:
+    db["raw_pages"].upsert({
+        "url": page["url"], "article_id": article_id, "page": number, "fetched_at": fetched_at,
+        "status": page.get("status", 200),
+        "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False),
+        "body_zlib": zlib.compress(page["body"], 6),
+        "context": json.dumps(page.get("context") or {}, ensure_ascii=False),
+    }, pk="url")
+
+
+def raw_pages(db: sqlite_utils.Database, article_id: int) -> list[dict]:
+    """The stored responses of one article, decompressed, in page order."""
+    rows = db.query("SELECT * FROM raw_pages WHERE article_id = ? ORDER BY page", [article_id])
+    return [{**row, "body": zlib.decompress(row["body_zlib"]), "headers": json.loads(row["headers"]),
+             "context": json.loads(row["context"] or "{}")} for row in rows]
+
+
+def known_articles(db: sqlite_utils.Database, source: str) -> dict[str, str]:
+    """Canonical URL -> last_checked_at for a source's stored articles."""
+    rows = db.query("SELECT url, last_checked_at FROM articles WHERE source = ?", [source])
+    return {row["url"]: row["last_checked_at"] for row in rows}
+
+
+def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
+    """Full-text search over title, lead and text; works for Japanese (trigram tokenizer).
+
+    Terms shorter than three characters cannot use the trigram index; they fall back to LIKE.
+    """
+    query = query.strip()
+    if len(query) >= 3:
+        phrase = '"' + query.replace('"', '""') + '"'
+        sql = ("SELECT a.id, a.source, a.url, a.title, a.published_at FROM articles_fts f "
+               "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
+        return list(db.query(sql, [phrase, limit]))
+    like = f"%{query}%"
+    sql = ("SELECT id, source, url, title, published_at FROM articles "
+           "WHERE title LIKE ? OR lead LIKE ? OR text LIKE ? ORDER BY published_at DESC LIMIT ?")
+    return list(db.query(sql, [like, like, like, limit]))
