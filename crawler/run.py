@@ -32,7 +32,7 @@ def run_crawl(keys: list[str], settings: Settings) -> str:
     unknown = [key for key in keys if key not in sources]
     if unknown:
         raise KeyError(f"unknown source {', '.join(unknown)} (known: {', '.join(sources)})")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     for key in keys or list(sources):
         process.crawl(key)
     process.start()

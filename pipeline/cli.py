@@ -19,7 +19,7 @@ from pipeline import candidates as cands
 from pipeline import store
 from pipeline.export import render_issue
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

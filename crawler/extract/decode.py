@@ -49,7 +49,10 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         text = _strict(body, encoding)
         if text is not None:
             return text, encoding
-    for encoding in _JAPANESE_CANDIDATES:
+    candidates = _JAPANESE_CANDIDATES
+    if b"\x1b$" in body:  # ISO-2022-JP escape sequences: 7-bit, so it would pass as UTF-8 too
+        candidates = ("iso2022_jp", *candidates)
+    for encoding in candidates:
         text = _strict(body, encoding)
         if text is not None:
             return text, encoding

@@ -50,10 +50,21 @@ class Spider(scrapy.Spider):
             yield request
 
     def start_requests(self):
+        """Feeds first; listings once every feed is read, so an article found in both keeps its feed entry."""
+        self.feeds_pending = len(self.source.feeds)
         for feed in self.source.feeds:
-            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error, priority=10)
+            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_feed_error, priority=10)
+        if not self.source.feeds:
+            yield from self.listing_requests()
+
+    def listing_requests(self):
         for listing in self.source.listings:
             yield self.listing_request(listing, 1)
+
+    def feed_done(self):
+        self.feeds_pending -= 1
+        if self.feeds_pending == 0:
+            yield from self.listing_requests()
 
     def listing_request(self, template: str, page: int) -> scrapy.Request:
         return scrapy.Request(template.format(page=page), callback=self.parse_listing, errback=self.on_error,
@@ -61,6 +72,14 @@ class Spider(scrapy.Spider):
 
     # --- feeds and listings -----------------------------------------------------------------
     def parse_feed(self, response):
+        yield from self.feed_articles(response)
+        yield from self.feed_done()
+
+    def on_feed_error(self, failure):
+        yield from self.on_error(failure)
+        yield from self.feed_done()
+
+    def feed_articles(self, response):
         try:
             entries, warning = parse_feed(response.body, response.url, self.source.tzinfo)
         except FeedError as exc:
@@ -79,11 +98,12 @@ class Spider(scrapy.Spider):
             return
         urls = {canonical_url(response.urljoin(href), self.source.url_rewrites)
                 for href in response.css("a::attr(href)").getall()}
-        articles = sorted(url for url in urls if self.source.is_article(url))
-        in_window = [url for url in articles if self.in_window(url)]
+        in_window = sorted(url for url in urls if self.source.is_article(url) and self.in_window(url))
         for url in in_window:
             yield self.article_request(url, {})
-        if "{page}" in template and in_window and page < self.source.max_listing_pages:
+        next_page = canonical_url(template.format(page=page + 1))
+        # Page on only while this page still reached into the window and links the next page itself.
+        if "{page}" in template and in_window and next_page in urls and page < self.source.max_listing_pages:
             yield self.listing_request(template, page + 1)
 
     def in_window(self, url: str) -> bool:
@@ -142,6 +162,12 @@ def raw_page(response, context: dict) -> dict:
             "context": context}
 
 
+_REASONS = [("dns", "dns"), ("timeout", "timeout"), ("timedout", "timeout"), ("refused", "connection-refused"),
+            ("cancel", "too-large"), ("maxsize", "too-large"), ("filenotfound", "not-found"),
+            ("ignorerequest", "ignored"), ("connection", "connection-lost"), ("responsefailed", "connection-lost"),
+            ("neverreceived", "connection-lost"), ("connectiondone", "connection-lost")]
+
+
 def classify(failure) -> tuple[str, str]:
     """A short reason and a sentence for a download failure."""
     exc = failure.value
@@ -149,13 +175,9 @@ def classify(failure) -> tuple[str, str]:
     if response is not None:
         return f"http-{response.status}", f"server answered HTTP {response.status}"
     name = type(exc).__name__
-    reasons = {"DNSLookupError": "dns", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
-               "ConnectionRefusedError": "connection-refused", "ConnectionLost": "connection-lost",
-               "ResponseFailed": "connection-lost", "ConnectionDone": "connection-lost",
-               "IgnoreRequest": "ignored", "CancelledError": "too-large", "ResponseNeverReceived": "connection-lost",
-               "FileNotFoundError": "not-found"}
-    reason = reasons.get(name, name.lower())
-    if "robots.txt" in str(exc).lower() or "Forbidden by robots.txt" in str(exc):
+    lowered = name.lower()
+    reason = next((label for marker, label in _REASONS if marker in lowered), lowered)
+    if "robots.txt" in str(exc).lower():
         reason = "robots"
     return reason, f"{name}: {exc}"[:500]
 

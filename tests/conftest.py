@@ -1,0 +1,62 @@
+"""Shared fixtures: a real SQLite file, the fixture mirror server in a subprocess, CLI runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import store
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_SITE = ROOT / "pipeline" / "demo_site"
+FAULT_SITE = ROOT / "tests" / "fixtures" / "faults"
+REAL_SAMPLES = ROOT.parent / "shared" / "real-samples"
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = store.open_db(tmp_path / "test.db")
+    yield database
+    database.close()
+
+
+class MirrorServer:
+    """`python -m crawler.mirror ROOT` in a subprocess; reads its port from stdout."""
+
+    def __init__(self, root: Path, log: Path):
+        self.log_file = log
+        self.process = subprocess.Popen([sys.executable, "-m", "crawler.mirror", str(root), "--log", str(log)],
+                                        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        line = self.process.stdout.readline()
+        assert line.startswith("PORT "), f"mirror server did not start: {line!r}"
+        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+
+    def requests(self) -> list[dict]:
+        if not self.log_file.exists():
+            return []
+        return [json.loads(line) for line in self.log_file.read_text().splitlines()]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def mirror_server(tmp_path):
+    server = MirrorServer(DEMO_SITE, tmp_path / "requests.jsonl")
+    yield server
+    server.stop()
+
+
+def run_newsdesk(*args: str, db: Path | None = None, timeout: int = 300, env: dict | None = None):
+    """Run the CLI in a subprocess (the Twisted reactor starts once per process)."""
+    environment = {**os.environ, **(env or {})}
+    if db is not None:
+        environment["NEWSDESK_DB"] = str(db)
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=environment, timeout=timeout)

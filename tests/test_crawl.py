@@ -1,0 +1,152 @@
+"""End-to-end crawls: the CLI in a subprocess, through the mirror, asserting rows in SQLite."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlite_utils
+
+from conftest import DEMO_SITE, FAULT_SITE, MirrorServer, run_newsdesk
+from crawler.sources import load_sources
+
+
+def article_files(source_key: str) -> set[str]:
+    """The article URLs the demo mirror holds for a source, found by the registry's own pattern."""
+    source = load_sources()[source_key]
+    urls = set()
+    for path in DEMO_SITE.rglob("*.html"):
+        url = "https://" + path.relative_to(DEMO_SITE).as_posix()
+        if source.is_article(url):
+            urls.add(url)
+    return urls
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crawl")
+    server = MirrorServer(DEMO_SITE, tmp / "requests.jsonl")
+    db_file = tmp / "newsdesk.db"
+    try:
+        first = run_newsdesk("crawl", "scannetsecurity", "nict", "--mirror", server.url, "--since", "2000-01-01",
+                             db=db_file)
+        first_requests = server.requests()
+        second = run_newsdesk("crawl", "scannetsecurity", "nict", "--mirror", server.url,
+                              "--since", "2000-01-01", db=db_file)
+    finally:
+        server.stop()
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    return {"db": sqlite_utils.Database(db_file), "first": first, "second": second,
+            "requests": first_requests}
+
+
+def test_every_article_in_the_mirror_is_stored_once(crawled):
+    db = crawled["db"]
+    for key in ("scannetsecurity", "nict"):
+        stored = {row["url"] for row in db.query("SELECT url FROM articles WHERE source = ?", [key])}
+        assert stored == article_files(key)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == \
+        db.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0]
+
+
+def test_rows_have_titles_dates_and_real_urls(crawled):
+    for row in crawled["db"].query("SELECT * FROM articles"):
+        assert row["title"].strip() and row["text"].strip()
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", row["published_at"]), row
+        assert row["url"].startswith("https://") and "127.0.0.1" not in row["url"]
+        assert row["lang"] == "ja"
+
+
+def test_scannet_placeholder_article_is_partial_with_lead_and_feed_text(crawled):
+    [row] = crawled["db"].query("SELECT * FROM articles WHERE url LIKE '%/51236.html'")
+    assert row["body_status"] == "partial"
+    assert row["lead"] and row["text"].startswith(row["lead"])
+    assert row["feed_summary"] and row["feed_summary"] in row["text"]
+
+
+def test_scannet_full_article_drops_related_box(crawled):
+    [row] = crawled["db"].query("SELECT * FROM articles WHERE url LIKE '%/51218.html'")
+    assert row["body_status"] == "full"
+    html = (DEMO_SITE / "scan.netsecurity.ne.jp/article/2026/11/18/51218.html").read_text(encoding="utf-8")
+    related = re.search(r'<aside class="arti-giga".*?</aside>', html, re.S).group(0)
+    related_titles = [t for t in re.findall(r">([^<>]{12,})<", related) if t.strip()]
+    assert related_titles and not any(t.strip() in row["text"] for t in related_titles)
+    assert "66,482件" in row["text"]
+
+
+def test_nict_releases_keep_point_bullets_and_clean_titles(crawled):
+    rows = list(crawled["db"].query("SELECT * FROM articles WHERE source = 'nict'"))
+    assert rows
+    for row in rows:
+        assert "NICT-情報通信研究機構" not in row["title"] and not row["title"].startswith("プレスリリース")
+        highlights = __import__("json").loads(row["highlights"])
+        assert 2 <= len(highlights) <= 4
+        assert "サイトマップ" not in row["text"]
+
+
+def test_polite_crawl_reads_robots_and_sends_honest_user_agent(crawled):
+    requests = crawled["requests"]
+    paths = {r["path"] for r in requests}
+    assert "/scan.netsecurity.ne.jp/robots.txt" in paths and "/www.nict.go.jp/robots.txt" in paths
+    agents = {r["headers"].get("User-Agent", "") for r in requests}
+    assert agents and all(a.startswith("newsdesk/") and "+http" in a for a in agents)
+
+
+def test_crawl_runs_are_recorded_per_source(crawled):
+    runs = list(crawled["db"].query("SELECT * FROM crawl_runs ORDER BY id"))
+    assert len(runs) == 4 and {r["source"] for r in runs} == {"scannetsecurity", "nict"}
+    assert all(r["status"] == "finished" and r["errors"] == 0 for r in runs)
+    first, second = runs[:2], runs[2:]
+    assert sum(r["articles_new"] for r in first) == crawled["db"]["articles"].count
+    assert sum(r["articles_new"] + r["articles_changed"] for r in second) == 0
+    assert sum(r["articles_unchanged"] for r in second) == crawled["db"]["articles"].count
+    assert crawled["db"]["article_versions"].count == 0
+    assert "scannetsecurity" in crawled["first"].stdout and "nict" in crawled["first"].stdout
+
+
+def test_full_text_search_over_crawled_japanese(crawled, tmp_path):
+    db_file = crawled["db"].conn.execute("PRAGMA database_list").fetchone()[2]
+    result = run_newsdesk("search", "不正アクセス", db=db_file)
+    assert result.returncode == 0
+    assert "教職員用メールサーバ" in result.stdout
+
+
+def test_faults_are_recorded_and_the_run_goes_on(tmp_path):
+    server = MirrorServer(FAULT_SITE, tmp_path / "requests.jsonl")
+    db_file = tmp_path / "faults.db"
+    try:
+        result = run_newsdesk("--sources", str(FAULT_SITE / "sources.toml"), "crawl", "--mirror", server.url,
+                              db=db_file)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(db_file)
+    stored = {r["url"].rsplit("/", 1)[1] for r in db.query("SELECT url FROM articles")}
+    assert stored == {"1.html", "6.html", "7.html"}
+    [sjis] = db.query("SELECT * FROM articles WHERE url LIKE '%/6.html'")
+    assert "約1万2,000通" in sjis["text"]
+    errors = {(r["url"].rsplit("/", 1)[1], r["reason"]) for r in db.query("SELECT * FROM crawl_errors")}
+    assert ("2.html", "http-404") in errors
+    assert ("3.html", "decode") in errors
+    assert ("4.html", "extract") in errors
+    assert ("5.html", "not-html") in errors
+    assert ("feed.rdf", "feed") in errors  # both the malformed feed and the garbage one
+    assert {r["source"] for r in db.query("SELECT source FROM crawl_errors WHERE reason = 'feed'")} == \
+        {"faulty", "broken"}
+    assert ("8.html", "robots") in errors
+    assert all("127.0.0.1:9" not in r["path"] for r in server.requests())
+    assert db["raw_pages"].count == 3  # nothing partial stored for the failures
+    runs = list(db.query("SELECT * FROM crawl_runs"))
+    assert {r["status"] for r in runs} == {"finished"}
+    assert "http-404" in result.stdout and "2.html" in result.stdout
+
+
+def test_unreachable_mirror_fails_cleanly(tmp_path):
+    db_file = tmp_path / "down.db"
+    result = run_newsdesk("crawl", "nict", "--mirror", "http://127.0.0.1:9", db=db_file)
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(db_file)
+    assert db["articles"].count == 0
+    [error] = db.query("SELECT * FROM crawl_errors")
+    assert error["reason"] == "connection-refused" and error["url"] == "https://www.nict.go.jp/press/"

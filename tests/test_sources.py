@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from crawler.sources import RegistryError, load_sources
+
+GOOD = """
+[demo]
+name = "Demo"
+lang = "ja"
+feeds = ["https://example.jp/feed.rdf"]
+article_pattern = '^https://example\\.jp/a/\\d+\\.html$'
+allowed_domains = ["example.jp"]
+
+[demo.extract]
+title = "h1"
+drop = ["aside"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bundled_registry_loads_both_first_sources():
+    sources = load_sources()
+    assert {"scannetsecurity", "nict"} <= set(sources)
+    scan = sources["scannetsecurity"]
+    assert scan.is_article("https://scan.netsecurity.ne.jp/article/2019/03/05/42049.html")
+    assert not scan.is_article("https://scan.netsecurity.ne.jp/article/img/2019/03/05/42049/1.html")
+    assert scan.extract.body == "article.arti-body"
+    assert sources["nict"].is_article("https://www.nict.go.jp/press/2026/11/19-1.html")
+    assert not sources["nict"].is_article("https://www.nict.go.jp/press/2026/")
+
+
+def test_custom_registry_replaces_bundled_one(tmp_path):
+    sources = load_sources(write(tmp_path, GOOD))
+    assert list(sources) == ["demo"]
+    assert sources["demo"].extract.drop == ("aside",)
+    assert sources["demo"].tzinfo.utcoffset(None).total_seconds() == 9 * 3600
+
+
+def test_environment_variable_selects_registry(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_SOURCES", str(write(tmp_path, GOOD)))
+    assert list(load_sources()) == ["demo"]
+
+
+@pytest.mark.parametrize("change, field", [
+    (('lang = "ja"', 'lang = 3'), "lang"),
+    (("article_pattern = '^https", "article_pattern = '(^https"), "article_pattern"),
+    (('allowed_domains = ["example.jp"]', ""), "allowed_domains"),
+    (('title = "h1"', 'colour = "h1"'), "extract.colour"),
+    (('name = "Demo"', 'name = "Demo"\nspeed = 3'), "speed"),
+    (('feeds = ["https://example.jp/feed.rdf"]', 'feeds = ["ftp://example.jp/feed"]'), "feeds"),
+])
+def test_invalid_entry_names_source_and_field(tmp_path, change, field):
+    old, new = change
+    with pytest.raises(RegistryError) as error:
+        load_sources(write(tmp_path, GOOD.replace(old, new)))
+    assert "'demo'" in str(error.value)
+    assert field in str(error.value)
+
+
+def test_missing_registry_file_is_a_clear_error(tmp_path):
+    with pytest.raises(RegistryError, match="does not exist"):
+        load_sources(tmp_path / "nope.toml")

@@ -1,0 +1,80 @@
+import sqlite3
+
+import pytest
+
+from pipeline import store
+
+ARTICLE = {"source": "demo", "url": "https://example.jp/a/1.html", "title": "大学で不正アクセス",
+           "published_at": "2026-11-18T08:15:00+09:00", "lead": "リード文。", "lang": "ja",
+           "text": "東都工科大学は、メールサーバへの不正アクセスを発表した。", "body_status": "full",
+           "highlights": ["要点"]}
+PAGE = {"url": "https://example.jp/a/1.html", "status": 200, "headers": {"Content-Type": "text/html"},
+        "body": "<html>本文</html>".encode(), "context": {"summary": "feed"}}
+
+
+def test_migrations_apply_once_and_enable_wal(tmp_path):
+    path = tmp_path / "n.db"
+    first = store.open_db(path)
+    assert store.schema_version(first) == len(store.MIGRATIONS)
+    assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    first.close()
+    again = store.open_db(path)
+    assert store.migrate(again) == []
+    assert {"articles", "article_versions", "raw_pages", "crawl_runs", "crawl_errors", "sources",
+            "candidates"} <= set(again.table_names())
+
+
+def test_open_without_create_refuses_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        store.open_db(tmp_path / "missing.db", create=False)
+
+
+def test_new_unchanged_changed_versions(db):
+    assert store.save_article(db, ARTICLE, [PAGE]) == "new"
+    assert store.save_article(db, ARTICLE, [PAGE]) == "unchanged"
+    assert db["articles"].count == 1 and db["article_versions"].count == 0
+    changed = {**ARTICLE, "text": ARTICLE["text"] + "被害は66,482件。"}
+    assert store.save_article(db, changed, [PAGE]) == "changed"
+    row = db["articles"].get(1)
+    assert row["version"] == 2 and "66,482件" in row["text"]
+    old = list(db["article_versions"].rows)
+    assert len(old) == 1 and old[0]["text"] == ARTICLE["text"] and old[0]["version"] == 1
+
+
+def test_raw_page_is_kept_compressed_and_readable(db):
+    store.save_article(db, ARTICLE, [PAGE])
+    [page] = store.raw_pages(db, 1)
+    assert page["body"] == PAGE["body"] and page["context"] == {"summary": "feed"}
+    stored = db.execute("SELECT body_zlib FROM raw_pages").fetchone()[0]
+    assert stored != PAGE["body"]
+
+
+def test_failed_write_leaves_no_half_row(db):
+    broken = {**ARTICLE, "title": None}  # NOT NULL violation after the article insert would start
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_article(db, broken, [PAGE])
+    assert db["articles"].count == 0 and db["raw_pages"].count == 0
+    bad_page = {**PAGE, "body": None}
+    with pytest.raises(TypeError):
+        store.save_article(db, ARTICLE, [bad_page])
+    assert db["articles"].count == 0
+
+
+def test_full_text_search_finds_japanese_words(db):
+    store.save_article(db, ARTICLE, [PAGE])
+    store.save_article(db, {**ARTICLE, "url": "https://example.jp/a/2.html", "title": "別の記事",
+                            "text": "ランサムウェアの被害。"}, [])
+    assert [r["id"] for r in store.search(db, "不正アクセス")] == [1]
+    assert [r["id"] for r in store.search(db, "ランサムウェア")] == [2]
+    assert [r["id"] for r in store.search(db, "被害")] == [2]  # two characters: LIKE fallback
+    store.save_article(db, {**ARTICLE, "text": "内容が変わった。"}, [])
+    assert store.search(db, "メールサーバ") == []  # the index follows updates
+
+
+def test_runs_and_errors_are_recorded(db):
+    run = store.start_run(db, "r1", "demo", "2026-01-01", None)
+    store.record_error(db, run, "demo", "https://example.jp/x", "http-404", "server answered HTTP 404")
+    store.finish_run(db, run, "finished", 5)
+    row = db["crawl_runs"].get(run)
+    assert row["status"] == "finished" and row["errors"] == 1 and row["pages_fetched"] == 5
+    assert store.last_finished_run(db, "demo")["id"] == run
