@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 KINDS = ("date", "time", "count", "cve", "kb", "org")
 # Kinds whose text counts as a "figure" that summaries must copy verbatim.

@@ -58,8 +58,8 @@ def _key_facts(facts) -> frozenset[tuple[str, str]]:
 
 
 REDUNDANCY_THRESHOLD = 0.5  # character-trigram Jaccard above this = same content
-LEAD_WINDOW = 6
-EXTRA_BULLET_RATIO = 0.5  # a bullet beyond min_bullets needs this share of the weakest chosen score  # announcement sentences are looked for among the first sentences
+LEAD_WINDOW = 6  # announcement sentences are looked for among the first sentences of a source
+EXTRA_BULLET_RATIO = 0.5  # a bullet beyond min_bullets needs this share of the weakest chosen score
 
 # --- sentence filters ----------------------------------------------------------------
 
@@ -74,7 +74,8 @@ _TRAILING_CLOSERS = "」』）)】］]〉》”’\"'"
 
 
 def _ending(sentence: str) -> str:
-    return sentence.rstrip(_TRAILING_CLOSERS)[-1:] if sentence.rstrip(_TRAILING_CLOSERS) else ""
+    """The last character before any trailing closing brackets/quotes ("" if none)."""
+    return sentence.rstrip(_TRAILING_CLOSERS)[-1:]
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -87,7 +88,7 @@ def _usable(sentence: str, lang: str) -> bool:
         return False
     compact = re.sub(r"\s+", "", sentence)
     if lang == "ja":
-        return len(compact) >= 12 and _ending(sentence) in "。！？!?" and bool(_JA_CHAR_RE.search(sentence))
+        return len(compact) >= 8 and _ending(sentence) in "。！？!?" and bool(_JA_CHAR_RE.search(sentence))
     return len(sentence.split()) >= 5 and _ending(sentence) in ".!?"
 
 
@@ -115,7 +116,7 @@ _POLITE_RULES = (
 _ALREADY_POLITE_RE = re.compile(
     r"(?:ます|ました|です|でした|ません|ませんでした|ましょう|ください|ございます)[。！!]?[」』）)]*$"
 )
-_I_ROW = dict(zip("うくぐすつぬぶむる", "いきぎしちにびみり"))
+_I_ROW = dict(zip("うくぐすつぬぶむる", "いきぎしちにびみり", strict=True))
 
 
 def _masu_stem(word) -> str | None:
@@ -163,6 +164,8 @@ def _polite_by_morphology(body: str) -> str | None:
     if pos_last == "形容詞" or (pos_last == "助動詞" and last.surface == "ない"):
         return body + "です"
     if pos_last in ("名詞", "接尾辞"):
+        if last.feature.pos3 == "サ変可能" and prev is not None and prev.surface in ("を", "に"):
+            return body + "しました"  # コンソーシアムを設立。 → 設立しました
         return body + "です"
     return None
 
@@ -207,7 +210,10 @@ _PLAIN_RULES = (
     ("できます", "できる"),
     ("します", "する"),
 )
-_PAST_BY_ENDING = {"う": "った", "つ": "った", "る": "った", "む": "んだ", "ぶ": "んだ", "ぬ": "んだ", "く": "いた", "ぐ": "いだ", "す": "した"}
+_PAST_BY_ENDING = {
+    "う": "った", "つ": "った", "る": "った", "む": "んだ", "ぶ": "んだ", "ぬ": "んだ",
+    "く": "いた", "ぐ": "いだ", "す": "した",
+}
 
 
 def _plain_past(word) -> str | None:
@@ -290,8 +296,10 @@ def shorten(sentence: str, max_chars: int = 120, lang: str = "ja") -> str | None
     if len(sentence) <= max_chars:
         return sentence
     body, end = _split_end(sentence)
+    if end.strip("。！？!?.．"):
+        return None  # the sentence ends inside a quotation: dropping clauses could break it
     if lang == "ja":
-        end = end if end.startswith(("。", "！", "？")) and not end.rstrip("。！？") else "。"
+        end = end if end.startswith(("。", "！", "？")) else "。"
         fitted = _fit_ja_clauses(body, max_chars - len(end))
         return fitted + end if fitted else None
     clauses = split_clauses(body, ",;")
@@ -300,7 +308,8 @@ def shorten(sentence: str, max_chars: int = 120, lang: str = "ja") -> str | None
         candidate = "".join(clauses[:k]).rstrip(" ,;:") + "."
         if len(candidate) > max_chars:
             break
-        result = candidate
+        if candidate.count('"') % 2 == 0:  # never stop inside a "quotation"
+            result = candidate
     return result
 
 
@@ -315,8 +324,10 @@ def _term_score(sentence: str, terms: dict[str, float] | None) -> float:
     return max(-2.0, min(2.0, total))
 
 
-def _length_penalty(sentence: str, lang: str) -> float:
+def _form_penalty(sentence: str, lang: str) -> float:
     size = len(re.sub(r"\s+", "", sentence))
+    if _ending(sentence) in "？?":
+        return -0.5  # questions are usually headlines or teasers, not facts
     short, long_ = (20, 150) if lang == "ja" else (40, 250)
     if size < short:
         return -0.5
@@ -345,7 +356,7 @@ def score_sentence(
     if role == "primary" and n_figures:
         fact_score = fact_score * 1.5 + 0.3
     return round(
-        position + overlap + fact_score + _term_score(sentence, terms) + _length_penalty(sentence, lang), 6
+        position + overlap + fact_score + _term_score(sentence, terms) + _form_penalty(sentence, lang), 6
     )
 
 
@@ -406,25 +417,34 @@ _SUBJECT_RE = re.compile(r"^(?P<s>[^、。「」『』（）()]{1,30}?)(?:では
 _NAME_ONLY_RE = re.compile(r"[\u4e00-\u9fff々\u30a1-\u30ffA-Za-zＡ-Ｚａ-ｚ&・ ]{2,30}")
 
 
-def _announcement_candidates(cands: list[_Candidate], lang: str) -> list[_Candidate]:
+def _announcement_candidates(cands: list[_Candidate], lang: str) -> list[tuple[_Candidate, bool]]:
+    """Sentences to try for the first bullet, best first, each with whether the house
+    form may be built from it (announcement/finding sentences and source leads only)."""
+
     def early(role_primary: bool) -> list[_Candidate]:
         return [c for c in cands if (c.source.role == "primary") == role_primary and c.index < LEAD_WINDOW]
 
+    def best(group: list[_Candidate]) -> list[_Candidate]:
+        return sorted(group, key=lambda c: (-c.score, c.order, c.index))
+
     news, primary = early(False), early(True)
     if lang == "ja":
-        groups = [
-            [c for c in news if _ANNOUNCE_JA_RE.search(c.sentence)],
-            [c for c in primary if _ANNOUNCE_JA_RE.search(c.sentence) or _FINDING_JA_RE.search(c.sentence)],
+        announcing = [c for c in news if _ANNOUNCE_JA_RE.search(c.sentence)]
+        announcing += [
+            c for c in primary if _ANNOUNCE_JA_RE.search(c.sentence) or _FINDING_JA_RE.search(c.sentence)
         ]
     else:
-        groups = [[c for c in news if _ANNOUNCE_EN_RE.search(c.sentence)], []]
-    groups += [news, primary, sorted(cands, key=lambda c: (c.order, c.index))]
+        announcing = [c for c in news if _ANNOUNCE_EN_RE.search(c.sentence)]
+    announcing_keys = {(c.order, c.index) for c in announcing}
+    lead_index: dict[int, int] = {}
+    for c in cands:
+        lead_index.setdefault(c.order, c.index)  # cands are in source/sentence order
     ranked, seen = [], set()
-    for group in groups:
+    for group in (announcing, best(news), best(primary), best(cands)):
         for c in group:
             if (c.order, c.index) not in seen:
                 seen.add((c.order, c.index))
-                ranked.append(c)
+                ranked.append((c, (c.order, c.index) in announcing_keys or c.index == lead_index[c.order]))
     return ranked
 
 
@@ -518,7 +538,8 @@ def _what(ann: _Candidate, org: str) -> tuple[str, str]:
         m = _SUBJECT_RE.match(body)
         if m:
             subject = normalize(m.group("s"))
-            if subject in _SELF_SUBJECTS or subject.endswith(org_norm) or org_norm.endswith(subject):
+            same_org = len(subject) >= 2 and (subject.endswith(org_norm) or org_norm.endswith(subject))
+            if subject in _SELF_SUBJECTS or same_org:
                 body = body[m.end() :]
         if body == before:
             break
@@ -541,8 +562,8 @@ def _first_bullet_ja(ann: _Candidate, sources: list[SourceText], max_chars: int)
 def _first_bullet(
     cands: list[_Candidate], sources: list[SourceText], lang: str, max_chars: int
 ) -> tuple[_Candidate, str] | None:
-    for ann in _announcement_candidates(cands, lang):
-        text = _first_bullet_ja(ann, sources, max_chars) if lang == "ja" else None
+    for ann, house_form in _announcement_candidates(cands, lang):
+        text = _first_bullet_ja(ann, sources, max_chars) if lang == "ja" and house_form else None
         text = text or _bullet_text(ann, lang, max_chars)
         if text:
             return ann, text

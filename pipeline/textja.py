@@ -98,7 +98,7 @@ def _is_terminator(line: str, i: int) -> bool:
             return False
         return nxt == "" or nxt.isspace() or not nxt.isascii() or nxt in CLOSERS or nxt in "\"'"
     if ch == "．":
-        return not nxt.isdigit()
+        return not nxt.isdigit() and not (i > 0 and line[i - 1].isdigit())
     if ch == ".":
         return _english_period_ends(line, i)
     return False

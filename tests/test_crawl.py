@@ -6,8 +6,8 @@ import re
 
 import pytest
 import sqlite_utils
-
 from conftest import DEMO_SITE, FAULT_SITE, MirrorServer, run_newsdesk
+
 from crawler.sources import load_sources
 
 

@@ -8,7 +8,6 @@ import pytest
 from pipeline import textja
 from pipeline.textja import char_shingles, jaccard, normalize, split_clauses, split_sentences, tokens
 
-
 # --- split_sentences -------------------------------------------------------------
 
 
@@ -30,6 +29,11 @@ def test_nested_brackets_are_tracked():
 def test_parentheses_full_and_half_width_suspend_splitting():
     text = "詳細（第2報。3月に公開）を参照した。別の資料(注意。重要)もある。"
     assert split_sentences(text) == ["詳細（第2報。3月に公開）を参照した。", "別の資料(注意。重要)もある。"]
+
+
+def test_fullwidth_period_ends_sentences_but_not_numbers():
+    text = "第1．概要は次のとおり．対応率は９９．５％である．"
+    assert split_sentences(text) == ["第1．概要は次のとおり．", "対応率は９９．５％である．"]
 
 
 def test_closing_bracket_right_after_terminator_stays_with_sentence():

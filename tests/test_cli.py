@@ -1,0 +1,116 @@
+"""The CLI: commands over a crawled database, clear errors, help with examples, README coverage."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, run_newsdesk
+
+from pipeline import store
+from pipeline.cli import cli
+
+ARTICLE = {"source": "scannetsecurity", "url": "https://scan.netsecurity.ne.jp/article/2026/11/18/1.html",
+           "title": "大学に不正アクセス <script>alert(1)</script>", "published_at": "2026-11-18T08:15:00+09:00",
+           "lead": "東都工科大学は11月18日、不正アクセスを発表した。", "lang": "ja", "body_status": "full",
+           "text": "東都工科大学は11月18日、不正アクセスを発表した。66,482件が流出した可能性がある。"
+                   "サーバは隔離された。調査は続いている。"}
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    path = tmp_path / "cli.db"
+    db = store.open_db(path)
+    store.save_article(db, ARTICLE, [])
+    store.save_article(db, {**ARTICLE, "url": ARTICLE["url"].replace("1.html", "2.html"), "title": "二本目"}, [])
+    db.close()
+    return path
+
+
+def invoke(db_file, *args):
+    return CliRunner().invoke(cli, ["--db", str(db_file), *args], catch_exceptions=False)
+
+
+def test_draft_list_pick_reject_export(db_file, tmp_path):
+    assert "2 candidates drafted" in invoke(db_file, "draft").output
+    assert "0 candidates drafted" in invoke(db_file, "draft").output  # drafting twice adds nothing
+    listed = json.loads(invoke(db_file, "candidates", "--json").output)
+    assert {c["status"] for c in listed} == {"new"} and len(listed) == 2
+    first = next(c for c in listed if c["news_url"] == ARTICLE["url"])
+    assert first["bullets"][0] == "東都工科大学は11月18日、不正アクセスを発表した。"
+    assert len(first["bullets"]) == 3
+    assert invoke(db_file, "pick", str(first["id"])).exit_code == 0
+    other = next(c for c in listed if c["id"] != first["id"])
+    assert invoke(db_file, "reject", str(other["id"])).exit_code == 0
+    picked = json.loads(invoke(db_file, "candidates", "--status", "picked", "--json").output)
+    assert [c["id"] for c in picked] == [first["id"]]
+    out = tmp_path / "issue.md"
+    assert invoke(db_file, "export", "-o", str(out)).exit_code == 0
+    markdown = out.read_text(encoding="utf-8")
+    assert markdown.count("## ●") == 1 and "二本目" not in markdown
+    assert "### このニュースをザックリ言うと…" in markdown and "### 所感" in markdown
+    assert ARTICLE["url"] in markdown and "- 東都工科大学は11月18日" in markdown
+    assert "<script>" not in markdown and "&lt;script>" in markdown  # crawled text stays inert
+
+
+def test_show_prints_house_format(db_file):
+    invoke(db_file, "draft")
+    result = invoke(db_file, "show", "1")
+    assert result.output.startswith("## ●") and "66,482件" in result.output
+
+
+def test_candidates_table_escapes_markup(db_file):
+    invoke(db_file, "draft")
+    db = store.open_db(db_file)
+    db["candidates"].update(1, {"headline": "[bold red]偽装[/bold red] 見出し"})
+    db.close()
+    assert "[bold red]偽装[/bold red]" in invoke(db_file, "candidates").output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show", "99"], "there is no candidate 99"),
+    (["pick", "99"], "there is no candidate 99"),
+    (["crawl", "nosuchsource"], "unknown source nosuchsource"),
+    (["crawl", "--mirror", "ftp://x"], "--mirror must be"),
+    (["reextract", "--source", "nope"], "unknown source nope"),
+])
+def test_bad_input_is_one_clear_sentence(db_file, args, message):
+    result = CliRunner().invoke(cli, ["--db", str(db_file), *args])
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    result = run_newsdesk("candidates", db=tmp_path / "none.db")
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_registry_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[x]\nname = 1\n")
+    result = CliRunner().invoke(cli, ["--sources", str(bad), "sources"])
+    assert result.exit_code == 1 and "source 'x', field 'name'" in result.output
+
+
+def test_sources_json_lists_registry():
+    rows = json.loads(CliRunner().invoke(cli, ["sources", "--json"]).output)
+    assert {"scannetsecurity", "nict"} <= {r["key"] for r in rows}
+
+
+def test_every_command_has_an_example_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert "Example:" in (command.help or ""), f"{name} help has no example"
+        assert re.search(rf"newsdesk (\S+ )*{name}\b", readme), f"README does not show 'newsdesk {name}'"
+
+
+def test_scrapy_list_shows_the_registry_spiders():
+    result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert {"scannetsecurity", "nict"} <= set(result.stdout.split())
