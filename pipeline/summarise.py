@@ -68,6 +68,8 @@ _BOILERPLATE_RE = re.compile(
     r"|ファクス|https?://|www\.|@|©|\([cC]\)|Copyright|copyright|All [Rr]ights [Rr]eserved"
     r"|無断転載|無断複製|関連記事|関連リンク|続きを読む|この記事を|シェアする|ツイートする|会員登録|ログインして"
     r"|Read more|Sign up|Subscribe|Share this|Click here|click here"
+    # formulaic notice phrases with no facts of their own
+    r"|お知らせ(?:いた)?します|お詫び申し上げ|ご迷惑をおかけ|ご心配をおかけ"
 )
 _JA_CHAR_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _TRAILING_CLOSERS = "」』）)】］]〉》”’\"'"
@@ -414,6 +416,7 @@ _SELF_SUBJECTS = frozenset(
      "同省", "同庁", "同県", "同協会", "同センター", "同研究所", "当法人", "同法人"}
 )
 _SUBJECT_RE = re.compile(r"^(?P<s>[^、。「」『』（）()]{1,30}?)(?:では|は|が)[、，]?")
+_TOPIC_RE = re.compile(r"^(?P<s>[^、。「」『』（）()]{1,30}?)(?:では|は)[、，]?")  # "が" may open a relative clause
 _NAME_ONLY_RE = re.compile(r"[\u4e00-\u9fff々\u30a1-\u30ffA-Za-zＡ-Ｚａ-ｚ&・ ]{2,30}")
 
 
@@ -535,7 +538,7 @@ def _what(ann: _Candidate, org: str) -> tuple[str, str]:
     for _ in range(6):
         before = body
         body = _strip_leading_dates(_FILLER_RE.sub("", body.lstrip("、， ")))
-        m = _SUBJECT_RE.match(body)
+        m = _TOPIC_RE.match(body)
         if m:
             subject = normalize(m.group("s"))
             same_org = len(subject) >= 2 and (subject.endswith(org_norm) or org_norm.endswith(subject))

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, run_newsdesk
 
+from conftest import ROOT, run_newsdesk
 from pipeline import store
 from pipeline.cli import cli
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 import sqlite_utils
-from conftest import DEMO_SITE, FAULT_SITE, MirrorServer, run_newsdesk
 
+from conftest import DEMO_SITE, FAULT_SITE, MirrorServer, run_newsdesk
 from crawler.sources import load_sources
 
 
@@ -59,6 +59,8 @@ def test_rows_have_titles_dates_and_real_urls(crawled):
 
 
 def test_scannet_placeholder_article_is_partial_with_lead_and_feed_text(crawled):
+    [premium] = crawled["db"].query("SELECT * FROM articles WHERE url LIKE '%/51180.html'")
+    assert premium["body_status"] == "partial" and "会員限定" not in premium["text"]
     [row] = crawled["db"].query("SELECT * FROM articles WHERE url LIKE '%/51236.html'")
     assert row["body_status"] == "partial"
     assert row["lead"] and row["text"].startswith(row["lead"])
@@ -150,3 +152,14 @@ def test_unreachable_mirror_fails_cleanly(tmp_path):
     assert db["articles"].count == 0
     [error] = db.query("SELECT * FROM crawl_errors")
     assert error["reason"] == "connection-refused" and error["url"] == "https://www.nict.go.jp/press/"
+
+
+def test_file_mirror_in_wget_layout(tmp_path):
+    db_file = tmp_path / "file.db"
+    result = run_newsdesk("crawl", "nict", "scannetsecurity", "--mirror", DEMO_SITE.as_uri(),
+                          "--since", "2000-01-01", db=db_file)
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(db_file)
+    stored = {r["url"] for r in db.query("SELECT url FROM articles")}
+    assert stored == article_files("nict") | article_files("scannetsecurity")
+    assert db.execute("SELECT count(*) FROM crawl_errors").fetchone()[0] == 0

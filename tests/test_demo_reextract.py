@@ -1,8 +1,8 @@
 from dataclasses import replace
 
 import sqlite_utils
-from conftest import DEMO_SITE, run_newsdesk
 
+from conftest import DEMO_SITE, run_newsdesk
 from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
 from crawler.sources import load_sources

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REAL_SAMPLES
 
+from conftest import REAL_SAMPLES
 from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
 from crawler.sources import Source, load_sources

@@ -137,6 +137,7 @@ def test_duration_in_hours_is_a_count_not_a_time():
         ("利用者は120万件超に達する。", "120万件超", "1200000 件"),
         ("登録者は3億4,500万人に上る。", "3億4,500万人", "345000000 人"),
         ("業務用PC3台が感染した。", "3台", "3 台"),
+        ("原因の約4割は設定ミスだった。", "約4割", "4 割"),
     ],
 )
 def test_counts_keep_text_verbatim_and_normalise_value(text, expected_text, expected_value):

@@ -266,6 +266,42 @@ def test_house_form_is_not_forced_onto_a_sentence_that_is_neither_announcement_n
     assert bullets[0].sentence_index == 1
 
 
+def test_announcing_a_noun_object_reads_as_ga_happyou():
+    source = SourceText(
+        60, "news", "https://news.example.jp/g", "架空セキュリティ協会、被害調査の結果を発表",
+        "架空セキュリティ協会は4月10日、2025年度の情報漏えい被害調査の結果を発表した。\n"
+        "調査対象となった事故は前年度の1.5倍の480件に増えた。\n"
+        "原因の約4割は設定ミスだった。\n"
+        "同協会は設定の定期点検を勧めている。",
+        "ja", "2026-04-11",
+    )
+    bullets = summarise([source])
+    assert_invariants(bullets, [source])
+    assert bullets[0].text == (
+        "4月10日(日本時間)、架空セキュリティ協会より、2025年度の情報漏えい被害調査の結果が発表されました。"
+    )
+    assert "1.5倍の480件に増えました。" in bullets[1].text
+    assert bullets[2].text == "原因の約4割は設定ミスでした。"
+
+
+def test_primary_notice_self_references_and_formulaic_lines():
+    source = SourceText(
+        61, "primary", "https://corp.example.co.jp/news/1", "不正アクセスに関するお知らせ",
+        "弊社サーバーへの不正アクセスについてお知らせいたします。\n"
+        "弊社が運営する通販サイトにおいて、顧客情報最大2万1,500件が閲覧された可能性があることが判明しました。\n"
+        "弊社では直ちに該当サーバーを停止いたしました。\n"
+        "現時点で不正利用の報告はございません。\n"
+        "お客様には多大なご迷惑をおかけし、深くお詫び申し上げます。",
+        "ja", "2026-06-03", org="サンプル通販株式会社",
+    )
+    bullets = summarise([source])
+    assert_invariants(bullets, [source])
+    assert bullets[0].text.startswith("6月3日(日本時間)、サンプル通販株式会社より、同社が運営する通販サイト")
+    assert "最大2万1,500件" in bullets[0].text
+    assert [b.sentence_index for b in bullets] == [1, 2, 3]  # notice greeting and apology left out
+    assert not any("弊社" in b.text for b in bullets)
+
+
 def test_fewer_bullets_only_when_material_is_short():
     source = SourceText(
         51, "news", "https://news.example.jp/e", "短い記事",

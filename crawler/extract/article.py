@@ -94,7 +94,7 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
         published_at=published,
         modified_at=(_rule_date(soup, rules.modified, source, "modified", [])
                      or _meta_date(soup, "article:modified_time", source)),
-        author=_rule_text(soup, rules.author, "author", []) or generic.get("author"),
+        author=_byline(_rule_text(soup, rules.author, "author", []) or generic.get("author")),
         lang=source.lang, lead=lead, feed_summary=feed_summary,
         highlights=_highlights(soup, rules.highlights_heading),
         links=links,
@@ -175,6 +175,14 @@ def _title(soup, rules: ExtractRules, generic: dict, feed_entry: dict, warnings)
     for pattern in rules.title_strip:
         title = re.sub(pattern, "", title)
     return _clean(title)
+
+
+def _byline(text: str | None) -> str | None:
+    """《宮原 玲》, （文：宮原 玲） -> 宮原 玲."""
+    if not text:
+        return None
+    text = re.sub(r"^[《【（(\[]\s*(.*?)\s*[》】）)\]]$", r"\1", text.strip())
+    return re.sub(r"^(文|記者|筆者)\s*[：:・]\s*", "", text) or None
 
 
 def _highlights(soup, heading: str | None) -> list[str]:
