@@ -11,6 +11,8 @@ class ArticleItem:
     article: dict                 # the row for pipeline.store.save_article
     pages: list[dict]             # raw responses: url, status, headers, body, context
     warnings: list[str] = field(default_factory=list)
+    vulnerabilities: list[dict] | None = None   # an MSRC release's rows (pipeline.store schema)
+    citations: list[dict] = field(default_factory=list)  # primary sources cited: url, link_text, signals
 
 
 @dataclass

@@ -51,7 +51,8 @@ class StorePipeline:
         if isinstance(item, FetchFailure):
             store.record_error(self.db, self.run_pk, item.source, item.url, item.reason, item.detail)
         elif isinstance(item, ArticleItem):
-            outcome = store.save_article(self.db, {**item.article, "source": item.source}, item.pages)
+            outcome = store.save_article(self.db, {**item.article, "source": item.source}, item.pages,
+                                         vulnerabilities=item.vulnerabilities, citations=item.citations)
             self.outcomes[outcome] += 1
             spider.crawler.stats.inc_value(f"newsdesk/articles_{outcome}")
             for warning in item.warnings:

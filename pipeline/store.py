@@ -165,8 +165,52 @@ CORE_SCHEMA = [
     "CREATE INDEX candidates_status ON candidates(status)",
 ]
 
+def _m002_sources_and_incremental(db: sqlite_utils.Database) -> None:
+    for statement in INCREMENTAL_SCHEMA:
+        db.execute(statement)
+
+
+INCREMENTAL_SCHEMA = [
+    "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news'",  # news | primary | release
+    """CREATE TABLE http_validators (
+        url TEXT PRIMARY KEY,             -- real URL of a feed, listing or API list
+        etag TEXT,
+        last_modified TEXT,
+        status INTEGER,
+        checked_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE article_links (
+        news_article_id INTEGER NOT NULL REFERENCES articles(id),
+        cited_url TEXT NOT NULL,          -- canonical URL of the cited page
+        cited_article_id INTEGER REFERENCES articles(id),  -- set once the cited page is stored
+        link_text TEXT,
+        signals TEXT NOT NULL,            -- JSON list: why it counts as a primary source
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (news_article_id, cited_url)
+    )""",
+    "CREATE INDEX article_links_cited ON article_links(cited_url)",
+    """CREATE TABLE vulnerabilities (
+        id INTEGER PRIMARY KEY,
+        release_id TEXT NOT NULL,         -- MSRC release, e.g. 2020-Feb
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        cve TEXT NOT NULL,
+        title TEXT,
+        severity TEXT,                    -- highest across products: Critical, Important, Moderate, Low
+        impact TEXT,
+        exploited INTEGER NOT NULL,       -- 1 = exploitation detected
+        publicly_disclosed INTEGER NOT NULL,
+        products TEXT NOT NULL,           -- JSON list of affected product names
+        kb_numbers TEXT NOT NULL,         -- JSON list of KB numbers
+        cvss_base_score REAL,
+        last_revision_date TEXT,
+        UNIQUE (release_id, cve)
+    )""",
+    "CREATE INDEX vulnerabilities_cve ON vulnerabilities(cve)",
+]
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
+    (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
 ]
 
 
@@ -236,7 +280,7 @@ def last_finished_run(db: sqlite_utils.Database, source: str) -> dict | None:
 # --- articles ----------------------------------------------------------------------------------
 
 ARTICLE_FIELDS = ("source", "url", "title", "published_at", "modified_at", "author", "lang", "lead",
-                  "text", "highlights", "feed_summary", "body_status")
+                  "text", "highlights", "feed_summary", "body_status", "kind")
 
 
 def content_hash(title: str, lead: str | None, text: str) -> str:
@@ -245,14 +289,18 @@ def content_hash(title: str, lead: str | None, text: str) -> str:
 
 
 def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict],
-                 fetched_at: str | None = None) -> str:
-    """Store one extracted article and its raw pages atomically.
+                 fetched_at: str | None = None, vulnerabilities: list[dict] | None = None,
+                 citations: list[dict] | None = None) -> str:
+    """Store one extracted article, its raw pages, and what belongs to it, atomically.
 
+    ``vulnerabilities`` (an MSRC release's rows) replace the release's earlier rows; ``citations``
+    (url, link_text, signals) record the primary sources a news article cites.
     Returns 'new', 'changed' (old text kept in article_versions) or 'unchanged'.
     """
     fetched_at = fetched_at or now_iso()
     row = {name: article.get(name) for name in ARTICLE_FIELDS}
     row["highlights"] = json.dumps(row["highlights"] or [], ensure_ascii=False)
+    row["kind"] = row["kind"] or "news"
     row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
     with db.atomic():
         existing = next(iter(db.query("SELECT * FROM articles WHERE url = ?", [row["url"]])), None)
@@ -274,7 +322,55 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
             db["articles"].update(article_id, row)
         for number, page in enumerate(pages, start=1):
             _save_raw_page(db, article_id, number, page, fetched_at)
+        if vulnerabilities is not None:
+            _replace_vulnerabilities(db, article_id, vulnerabilities)
+        for citation in citations or ():
+            _save_citation(db, article_id, citation, fetched_at)
+        _link_cited(db, article_id, row["url"])
     return outcome
+
+
+def _replace_vulnerabilities(db: sqlite_utils.Database, article_id: int, rows: list[dict]) -> None:
+    db.execute("DELETE FROM vulnerabilities WHERE article_id = ?", [article_id])
+    for row in rows:
+        db["vulnerabilities"].insert({
+            **row, "article_id": article_id, "exploited": int(bool(row["exploited"])),
+            "publicly_disclosed": int(bool(row["publicly_disclosed"])),
+            "products": json.dumps(list(row.get("products") or []), ensure_ascii=False),
+            "kb_numbers": json.dumps(list(row.get("kb_numbers") or [])),
+        })
+
+
+def _save_citation(db: sqlite_utils.Database, article_id: int, citation: dict, found_at: str) -> None:
+    cited = next(iter(db.query("SELECT id FROM articles WHERE url = ?", [citation["url"]])), None)
+    db["article_links"].upsert({
+        "news_article_id": article_id, "cited_url": citation["url"],
+        "cited_article_id": cited["id"] if cited else None, "link_text": citation.get("link_text"),
+        "signals": json.dumps(citation.get("signals") or [], ensure_ascii=False), "found_at": found_at,
+    }, pk=("news_article_id", "cited_url"))
+
+
+def _link_cited(db: sqlite_utils.Database, article_id: int, url: str) -> None:
+    """A cited page stored after the article citing it: fill in the relation."""
+    db.execute("UPDATE article_links SET cited_article_id = ? WHERE cited_url = ? AND cited_article_id IS NULL",
+               [article_id, url])
+
+
+# --- conditional requests ----------------------------------------------------------------------
+
+def validators(db: sqlite_utils.Database) -> dict[str, dict]:
+    """URL -> stored ETag / Last-Modified of feeds, listings and API lists."""
+    return {row["url"]: row for row in db.query("SELECT * FROM http_validators")}
+
+
+def save_validators(db: sqlite_utils.Database, url: str, etag: str | None, last_modified: str | None,
+                    status: int) -> None:
+    db["http_validators"].upsert({"url": url, "etag": etag, "last_modified": last_modified, "status": status,
+                                  "checked_at": now_iso()}, pk="url")
+
+
+def mark_checked(db: sqlite_utils.Database, url: str, checked_at: str | None = None) -> None:
+    db.execute("UPDATE articles SET last_checked_at = ? WHERE url = ?", [checked_at or now_iso(), url])
 
 
 def _keep_version(db: sqlite_utils.Database, existing: dict, superseded_at: str) -> None:
@@ -303,10 +399,11 @@ def raw_pages(db: sqlite_utils.Database, article_id: int) -> list[dict]:
              "context": json.loads(row["context"] or "{}")} for row in rows]
 
 
-def known_articles(db: sqlite_utils.Database, source: str) -> dict[str, str]:
-    """Canonical URL -> last_checked_at for a source's stored articles."""
-    rows = db.query("SELECT url, last_checked_at FROM articles WHERE source = ?", [source])
-    return {row["url"]: row["last_checked_at"] for row in rows}
+def known_articles(db: sqlite_utils.Database, source: str | None = None) -> dict[str, dict]:
+    """Canonical URL -> {last_fetched_at, modified_at, published_at} of stored articles (of one source)."""
+    where, params = ("WHERE source = ?", [source]) if source else ("", [])
+    rows = db.query(f"SELECT url, last_fetched_at, modified_at, published_at FROM articles {where}", params)
+    return {row.pop("url"): row for row in rows}
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:

@@ -16,6 +16,7 @@ from scrapy.http import TextResponse
 from crawler.extract.article import ExtractError, extract_article
 from crawler.extract.decode import DecodeError, decode_html
 from crawler.extract.feed import FeedError, parse_feed
+from crawler.failures import classify
 from crawler.items import ArticleItem, FetchFailure
 from crawler.middlewares import real_url
 from crawler.sources import Source
@@ -160,26 +161,6 @@ def raw_page(response, context: dict) -> dict:
     headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
     return {"url": response.url, "status": response.status, "headers": headers, "body": response.body,
             "context": context}
-
-
-_REASONS = [("dns", "dns"), ("timeout", "timeout"), ("timedout", "timeout"), ("refused", "connection-refused"),
-            ("cancel", "too-large"), ("maxsize", "too-large"), ("filenotfound", "not-found"),
-            ("ignorerequest", "ignored"), ("connection", "connection-lost"), ("responsefailed", "connection-lost"),
-            ("neverreceived", "connection-lost"), ("connectiondone", "connection-lost")]
-
-
-def classify(failure) -> tuple[str, str]:
-    """A short reason and a sentence for a download failure."""
-    exc = failure.value
-    response = getattr(exc, "response", None)
-    if response is not None:
-        return f"http-{response.status}", f"server answered HTTP {response.status}"
-    name = type(exc).__name__
-    lowered = name.lower()
-    reason = next((label for marker, label in _REASONS if marker in lowered), lowered)
-    if "robots.txt" in str(exc).lower():
-        reason = "robots"
-    return reason, f"{name}: {exc}"[:500]
 
 
 def default_since(db_file: str | None, source: Source) -> date:
