@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from crawler.sources import load_sources
+from crawler.sources import RegistryError, load_sources
 
 
 def spider_class(source):
     """The spider class for a source: the generic one, or crawler.spiders.<source.spider>."""
-    module = import_module(f"crawler.spiders.{source.spider}")
-    base = module.Spider
+    try:
+        base = import_module(f"crawler.spiders.{source.spider}").Spider
+    except (ImportError, AttributeError):
+        raise RegistryError(f"source '{source.key}', field 'spider': no spider module "
+                            f"crawler/spiders/{source.spider}.py with a Spider class") from None
     return type(f"{source.key.title().replace('_', '')}Spider", (base,), {"name": source.key, "source": source})
 
 

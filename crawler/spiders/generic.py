@@ -37,8 +37,9 @@ class Spider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         kwargs.setdefault("since", crawler.settings.get("NEWSDESK_SINCE"))
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.since is None:
-            spider.since = default_since(crawler.settings.get("NEWSDESK_DB"), spider.source)
+        state = crawl_state(crawler.settings.get("NEWSDESK_DB"), spider.source)
+        spider.since = spider.since or state["since"]
+        spider.known = state["known"]
         return spider
 
     @classmethod
@@ -163,17 +164,24 @@ def raw_page(response, context: dict) -> dict:
             "context": context}
 
 
-def default_since(db_file: str | None, source: Source) -> date:
-    """A first run reaches back history_days; later runs reach back to a day before the last run."""
-    from pipeline.store import last_finished_run, open_db  # the store owns the schema
+def crawl_state(db_file: str | None, source: Source) -> dict:
+    """What the store knows before a crawl: the default `since` and the source's known articles.
+
+    A first run reaches back history_days; later runs reach back to a day before the last finished run.
+    """
+    from pipeline.store import known_articles, last_finished_run, open_db  # the store owns the schema
 
     today = datetime.now(UTC).date()
+    state = {"since": today - timedelta(days=source.history_days), "known": {}}
     try:
         db = open_db(db_file)
     except Exception:  # noqa: BLE001 - the pipeline reports a broken database when it opens it
-        return today - timedelta(days=source.history_days)
-    last = last_finished_run(db, source.key)
-    db.close()
-    if last is None:
-        return today - timedelta(days=source.history_days)
-    return date.fromisoformat(last["started_at"][:10]) - timedelta(days=1)
+        return state
+    try:
+        last = last_finished_run(db, source.key)
+        if last is not None:
+            state["since"] = date.fromisoformat(last["started_at"][:10]) - timedelta(days=1)
+        state["known"] = known_articles(db, source.key)
+    finally:
+        db.close()
+    return state
