@@ -21,3 +21,9 @@ class FetchFailure:
     url: str
     reason: str                   # short class: http-404, timeout, decode, extract, feed, ...
     detail: str = ""
+
+
+@dataclass
+class ArticleSeen:
+    """A known article still current (not due for a revisit): only its last_checked_at changes."""
+    url: str

@@ -6,12 +6,15 @@ import socket
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from crawler import __version__
 from crawler.mirror import MIRROR_META, mirror_url, real_url_from_mirror
 from crawler.urls import is_public_address
+
+CONDITIONAL = "newsdesk_conditional"
 
 
 def real_url(request) -> str:
@@ -92,3 +95,60 @@ class MirrorMiddleware:
             mapped = real_url_from_mirror(target, self.mirror) or target
             response.headers["Location"] = mapped.encode("latin-1")
         return response.replace(url=real)
+
+
+class ConditionalRequestMiddleware:
+    """Revalidate requests marked ``meta[CONDITIONAL]`` with the ETag / Last-Modified stored last time.
+
+    Validators live in the store's http_validators table; a 304 reaches the callback, which skips it.
+    """
+
+    def __init__(self, db_file: str):
+        self.db_file = db_file
+        self.db = None
+        self.validators: dict[str, dict] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls(crawler.settings.get("NEWSDESK_DB"))
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self, spider):
+        from pipeline import store  # the store owns the schema
+
+        self.db = store.open_db(self.db_file)
+        self.validators = store.validators(self.db)
+
+    def spider_closed(self, spider):
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def process_request(self, request, spider=None):
+        if not request.meta.get(CONDITIONAL) or MIRROR_META in request.meta:
+            return None
+        known = self.validators.get(request.url)
+        if known and known.get("etag"):
+            request.headers.setdefault("If-None-Match", known["etag"])
+        if known and known.get("last_modified"):
+            request.headers.setdefault("If-Modified-Since", known["last_modified"])
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get(CONDITIONAL) and response.status == 200 and self.db is not None:
+            etag = _header(response, "ETag")
+            last_modified = _header(response, "Last-Modified")
+            if etag or last_modified:
+                from pipeline import store
+
+                url = real_url(request)
+                store.save_validators(self.db, url, etag, last_modified, response.status)
+                self.validators[url] = {"etag": etag, "last_modified": last_modified}
+        return response
+
+
+def _header(response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -8,7 +8,7 @@ from collections import Counter
 
 from scrapy import signals
 
-from crawler.items import ArticleItem, FetchFailure
+from crawler.items import ArticleItem, ArticleSeen, FetchFailure
 from pipeline import store
 
 
@@ -48,7 +48,10 @@ class StorePipeline:
         self.db = None
 
     def process_item(self, item, spider):
-        if isinstance(item, FetchFailure):
+        if isinstance(item, ArticleSeen):
+            store.mark_checked(self.db, item.url)
+            self.outcomes["skipped"] += 1
+        elif isinstance(item, FetchFailure):
             store.record_error(self.db, self.run_pk, item.source, item.url, item.reason, item.detail)
         elif isinstance(item, ArticleItem):
             outcome = store.save_article(self.db, {**item.article, "source": item.source}, item.pages,

@@ -33,7 +33,8 @@ def run_crawl(keys: list[str], settings: Settings) -> str:
     if unknown:
         raise KeyError(f"unknown source {', '.join(unknown)} (known: {', '.join(sources)})")
     process = CrawlerProcess(settings)
+    claimed: set[str] = set()  # cited pages are shared: one request even when two sources cite one page
     for key in keys or list(sources):
-        process.crawl(key)
+        process.crawl(key, claimed=claimed)
     process.start()
     return settings.get("NEWSDESK_RUN_ID")

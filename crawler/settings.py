@@ -18,6 +18,10 @@ NEWSDESK_MIRROR = os.environ.get("NEWSDESK_MIRROR")                # http://127.
 NEWSDESK_CONTACT_URL = os.environ.get("NEWSDESK_CONTACT_URL", "https://github.com/newsdesk-jp/newsdesk")
 NEWSDESK_SINCE = None                                              # ISO date: how far back listings reach
 NEWSDESK_RUN_ID = None                                             # set by `newsdesk crawl`
+# Vendor sites whose pages count as primary sources when a news article links them.
+NEWSDESK_VENDOR_DOMAINS = ["microsoft.com", "apple.com", "adobe.com", "cisco.com", "fortinet.com",
+                           "paloaltonetworks.com", "ivanti.com", "vmware.com", "oracle.com", "jpcert.or.jp",
+                           "ipa.go.jp", "jvn.jp", "nisc.go.jp"]
 
 # --- politeness ----------------------------------------------------------------------------
 # USER_AGENT unset: crawler.middlewares.ContactUserAgentMiddleware sends
@@ -43,6 +47,7 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "crawler.middlewares.ConditionalRequestMiddleware": 800,
     "crawler.middlewares.AddressGuardMiddleware": 900,
     "crawler.middlewares.MirrorMiddleware": 950,
 }

@@ -34,6 +34,8 @@ class ExtractRules:
     partial_markers: tuple[str, ...] = ()
     title_strip: tuple[str, ...] = ()
     highlights_heading: str | None = None
+    links: tuple[str, ...] = ()       # where cited links are (default: the body, else the whole page)
+    next_page: str | None = None      # link to the article's next page (multi-page articles)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Source:
     max_listing_pages: int = 1
     revisit_hours: float = 24.0
     history_days: int = 30
+    follow_citations: bool = False
     url_rewrites: tuple[tuple[str, str], ...] = ()
     extract: ExtractRules = field(default_factory=ExtractRules)
     options: dict = field(default_factory=dict, hash=False, compare=False)
@@ -67,8 +70,8 @@ class Source:
 _STR_FIELDS = {"name", "lang", "timezone", "spider", "article_pattern"}
 _LIST_FIELDS = {"feeds", "listings", "allowed_domains"}
 _NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int}
-_RULE_STR = {"title", "published", "modified", "author", "lead", "body", "highlights_heading"}
-_RULE_LIST = {"drop", "partial_markers", "title_strip"}
+_RULE_STR = {"title", "published", "modified", "author", "lead", "body", "highlights_heading", "next_page"}
+_RULE_LIST = {"drop", "partial_markers", "title_strip", "links"}
 
 
 def registry_path(path: str | os.PathLike | None = None) -> Path:
@@ -105,6 +108,8 @@ def _parse_source(key: str, entry: object) -> Source:
             values["extract"] = _parse_rules(key, raw)
         elif name == "options":
             values["options"] = _expect(key, name, raw, dict)
+        elif name == "follow_citations":
+            values[name] = _expect(key, name, raw, bool)
         elif name == "url_rewrites":
             values[name] = _rewrites(key, raw)
         elif name in _STR_FIELDS:

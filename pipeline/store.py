@@ -172,6 +172,7 @@ def _m002_sources_and_incremental(db: sqlite_utils.Database) -> None:
 
 INCREMENTAL_SCHEMA = [
     "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news'",  # news | primary | release
+    "ALTER TABLE crawl_runs ADD COLUMN articles_skipped INTEGER NOT NULL DEFAULT 0",  # known, not yet due
     """CREATE TABLE http_validators (
         url TEXT PRIMARY KEY,             -- real URL of a feed, listing or API list
         etag TEXT,
@@ -404,6 +405,24 @@ def known_articles(db: sqlite_utils.Database, source: str | None = None) -> dict
     where, params = ("WHERE source = ?", [source]) if source else ("", [])
     rows = db.query(f"SELECT url, last_fetched_at, modified_at, published_at FROM articles {where}", params)
     return {row.pop("url"): row for row in rows}
+
+
+TRANSIENT_REASONS = ("timeout", "connection-lost", "connection-refused", "dns", "http-429", "http-500",
+                     "http-502", "http-503", "http-504")
+
+
+def urls_to_retry(db: sqlite_utils.Database, source: str, days: int = 7) -> list[str]:
+    """URLs of a source that failed for a passing reason in the last days and are still not stored."""
+    marks = ",".join("?" for _ in TRANSIENT_REASONS)
+    rows = db.query(
+        f"SELECT DISTINCT e.url FROM crawl_errors e LEFT JOIN articles a ON a.url = e.url "
+        f"WHERE e.source = ? AND e.reason IN ({marks}) AND a.id IS NULL AND e.at >= datetime('now', ?)",
+        [source, *TRANSIENT_REASONS, f"-{days} days"])
+    return [row["url"] for row in rows]
+
+
+def article_urls(db: sqlite_utils.Database) -> set[str]:
+    return {row[0] for row in db.execute("SELECT url FROM articles")}
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:

@@ -32,6 +32,7 @@ class ExtractError(ValueError):
 class Link:
     url: str
     text: str
+    context: str = ""     # the text of the block the link sits in (for 発表・お知らせ signals)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Article:
     highlights: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     canonical_url: str | None = None
+    next_page_url: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     def as_row(self) -> dict:
@@ -73,7 +75,8 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
     body_el = _rule_element(soup, rules.body, "body", warnings)
     partial = any(soup.select_one(marker) for marker in rules.partial_markers)
     lead = _rule_text(soup, rules.lead, "lead", warnings)
-    links = _links(body_el if body_el is not None else soup, url)
+    links = _links(_link_scopes(soup, rules, body_el), url)
+    next_page = _rule_text(soup, rules.next_page, "next_page", []) if rules.next_page else None
     for selector in rules.drop:
         for tag in soup.select(selector):
             tag.decompose()
@@ -99,7 +102,13 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
         highlights=_highlights(soup, rules.highlights_heading),
         links=links,
         canonical_url=_canonical(soup, url), warnings=warnings,
+        next_page_url=urljoin(url, next_page) if next_page else None,
     )
+
+
+def guess_lang(text: str) -> str:
+    """'ja' when the text has kana or kanji, else 'en' (for pages of unknown language)."""
+    return "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text[:2000]) else "en"
 
 
 def element_text(element: Tag) -> str:
@@ -113,7 +122,8 @@ def element_text(element: Tag) -> str:
 
 
 def _clean(text: str) -> str:
-    lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines()]
+    # Runs of spaces collapse; an ideographic space inside a line is the publisher's own (kept).
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip(" \t\u3000\xa0") for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -196,12 +206,21 @@ def _highlights(soup, heading: str | None) -> list[str]:
     return []
 
 
-def _links(scope: Tag, base_url: str) -> list[Link]:
+def _link_scopes(soup, rules: ExtractRules, body_el: Tag | None) -> list[Tag]:
+    if rules.links:
+        return [element for selector in rules.links for element in soup.select(selector)]
+    return [body_el if body_el is not None else soup]
+
+
+def _links(scopes: list[Tag], base_url: str) -> list[Link]:
     links = []
-    for anchor in scope.find_all("a", href=True):
-        href = urljoin(base_url, anchor["href"].strip())
-        if href.startswith(("http://", "https://")):
-            links.append(Link(url=href, text=_clean(anchor.get_text(" "))))
+    for scope in scopes:
+        for anchor in scope.find_all("a", href=True):
+            href = urljoin(base_url, anchor["href"].strip())
+            if href.startswith(("http://", "https://")):
+                block = anchor.find_parent(["p", "li", "div", "td", "dd"]) or anchor.parent
+                links.append(Link(url=href, text=_clean(anchor.get_text(" ")),
+                                  context=_clean(block.get_text(" "))[:200] if block else ""))
     return links
 
 

@@ -1,8 +1,12 @@
 """The generic source spider: feeds and listing pages in, article pages out.
 
 Crawling code only: it finds article URLs by the source's pattern, fetches them, and hands the
-response to the page object in crawler.extract. Every failure becomes a FetchFailure item, so the
+response to the page objects in crawler.extract. Every failure becomes a FetchFailure item, so the
 store records it against the source and URL while the crawl goes on.
+
+Incremental by design: feeds and listings are conditional requests (a 304 costs no parsing), a
+known article is fetched again only when its feed entry says it was updated or its revisit interval
+has passed, and URLs that failed for a passing reason last time are tried again.
 """
 
 from __future__ import annotations
@@ -13,25 +17,38 @@ from datetime import UTC, date, datetime, timedelta
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler.extract.article import ExtractError, extract_article
+from crawler.extract.article import Article, ExtractError, extract_article, guess_lang
+from crawler.extract.citations import find_citations
 from crawler.extract.decode import DecodeError, decode_html
 from crawler.extract.feed import FeedError, parse_feed
 from crawler.failures import classify
-from crawler.items import ArticleItem, FetchFailure
-from crawler.middlewares import real_url
+from crawler.items import ArticleItem, ArticleSeen, FetchFailure
+from crawler.middlewares import CONDITIONAL, real_url
 from crawler.sources import Source
 from crawler.urls import canonical_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_PAGES = 10
+PRIMARY = Source(key="primary", name="Primary sources", lang="ja", article_pattern=r"^https?://",
+                 allowed_domains=(), timezone="+09:00")
 
 
 class Spider(scrapy.Spider):
     source: Source
 
-    def __init__(self, *args, since: str | None = None, **kwargs):
+    def __init__(self, *args, since: str | None = None, claimed: set | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Cited pages already requested by any spider of this process (a story cited by two sites).
+        self.claimed: set[str] = claimed if claimed is not None else set()
         self.allowed_domains = list(self.source.allowed_domains)
         self.since: date | None = date.fromisoformat(since) if since else None
+        self.since_explicit = since is not None
+        self.known: dict[str, dict] = {}
+        self.retry_urls: list[str] = []
+        self.offered: set[str] = set()
+        self.stored: set[str] = set()
+        self.vendor_domains: tuple[str, ...] = ()
+        self.revisit = timedelta(hours=self.source.revisit_hours)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -39,7 +56,8 @@ class Spider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         state = crawl_state(crawler.settings.get("NEWSDESK_DB"), spider.source)
         spider.since = spider.since or state["since"]
-        spider.known = state["known"]
+        spider.known, spider.retry_urls, spider.stored = state["known"], state["retry"], state["stored"]
+        spider.vendor_domains = tuple(crawler.settings.getlist("NEWSDESK_VENDOR_DOMAINS"))
         return spider
 
     @classmethod
@@ -55,9 +73,17 @@ class Spider(scrapy.Spider):
         """Feeds first; listings once every feed is read, so an article found in both keeps its feed entry."""
         self.feeds_pending = len(self.source.feeds)
         for feed in self.source.feeds:
-            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_feed_error, priority=10)
+            yield self.conditional(feed, self.parse_feed, self.on_feed_error, priority=10)
         if not self.source.feeds:
             yield from self.listing_requests()
+        for url in self.retry_urls:
+            if self.source.is_article(url):
+                yield from self.article_request(url, {}, force=True)
+
+    def conditional(self, url, callback, errback, **kwargs) -> scrapy.Request:
+        """A request the ConditionalRequestMiddleware revalidates; the callback sees 304s."""
+        return scrapy.Request(url, callback=callback, errback=errback, priority=kwargs.pop("priority", 0),
+                              meta={CONDITIONAL: True, "handle_httpstatus_list": [304]}, **kwargs)
 
     def listing_requests(self):
         for listing in self.source.listings:
@@ -69,12 +95,16 @@ class Spider(scrapy.Spider):
             yield from self.listing_requests()
 
     def listing_request(self, template: str, page: int) -> scrapy.Request:
-        return scrapy.Request(template.format(page=page), callback=self.parse_listing, errback=self.on_error,
-                              cb_kwargs={"template": template, "page": page}, priority=5)
+        kwargs = {"cb_kwargs": {"template": template, "page": page}, "priority": 5}
+        if self.since_explicit:  # reaching further back than before: read every page afresh
+            return scrapy.Request(template.format(page=page), callback=self.parse_listing, errback=self.on_error,
+                                  **kwargs)
+        return self.conditional(template.format(page=page), self.parse_listing, self.on_error, **kwargs)
 
     # --- feeds and listings -----------------------------------------------------------------
     def parse_feed(self, response):
-        yield from self.feed_articles(response)
+        if response.status != 304:
+            yield from self.feed_articles(response)
         yield from self.feed_done()
 
     def on_feed_error(self, failure):
@@ -92,9 +122,11 @@ class Spider(scrapy.Spider):
         for entry in entries:
             url = canonical_url(entry.url, self.source.url_rewrites)
             if self.source.is_article(url):
-                yield self.article_request(url, entry.as_context())
+                yield from self.article_request(url, entry.as_context())
 
     def parse_listing(self, response, template: str, page: int):
+        if response.status == 304:
+            return
         if not isinstance(response, TextResponse):
             yield self.failure(response.url, "not-html", "listing page is not text")
             return
@@ -102,7 +134,7 @@ class Spider(scrapy.Spider):
                 for href in response.css("a::attr(href)").getall()}
         in_window = sorted(url for url in urls if self.source.is_article(url) and self.in_window(url))
         for url in in_window:
-            yield self.article_request(url, {})
+            yield from self.article_request(url, {})
         next_page = canonical_url(template.format(page=page + 1))
         # Page on only while this page still reached into the window and links the next page itself.
         if "{page}" in template and in_window and next_page in urls and page < self.source.max_listing_pages:
@@ -120,25 +152,95 @@ class Spider(scrapy.Spider):
             return True
 
     # --- articles ---------------------------------------------------------------------------
-    def article_request(self, url: str, context: dict) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
-                              cb_kwargs={"context": context})
+    def article_request(self, url: str, context: dict, force: bool = False):
+        """The request for an article, or an ArticleSeen when the stored copy is still current.
 
-    def parse_article(self, response, context: dict):
+        Each URL once per run (a feed and a listing both offer it): later offers yield nothing.
+        """
+        if url in self.offered:
+            return
+        self.offered.add(url)
+        known = self.known.get(url)
+        if known and not force and not self.due(known, context):
+            yield ArticleSeen(url=url)
+        else:
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
+                                 cb_kwargs={"context": context})
+
+    def due(self, known: dict, context: dict) -> bool:
+        """Fetch a known article again when its feed entry is newer or its revisit interval passed."""
+        updated = context.get("updated") or context.get("published")
+        if updated and known.get("last_fetched_at") and updated > known["last_fetched_at"]:
+            return True
+        fetched = datetime.fromisoformat(known["last_fetched_at"])
+        return datetime.now(UTC) - fetched >= self.revisit
+
+    def parse_article(self, response, context: dict, first: Article | None = None, pages: list | None = None):
         url = canonical_url(response.url, self.source.url_rewrites)
+        article = self.extract(response, url, self.source, context)
+        if isinstance(article, FetchFailure):
+            yield article
+            return
+        pages = (pages or []) + [raw_page(response, context)]
+        if first is not None:
+            first.text += "\n\n" + article.text
+            first.links += article.links
+            article = first
+        else:
+            article.url = self.canonical_for(article.canonical_url, url)
+        next_url = self.continuation(article, response.url, len(pages))
+        if next_url:
+            yield scrapy.Request(next_url, callback=self.parse_article, errback=self.on_error,
+                                 cb_kwargs={"context": context, "first": article, "pages": pages})
+            return
+        yield from self.article_items(article, pages)
+
+    def continuation(self, article: Article, page_url: str, page_count: int) -> str | None:
+        """The next page of a multi-page article, when it is one (same article, not already read)."""
+        next_url = article.next_page_url
+        article.next_page_url = None
+        if not next_url or page_count >= MAX_PAGES:
+            return None
+        next_url = canonical_url(next_url)
+        if not next_url.startswith(article.url) or next_url == canonical_url(page_url):
+            return None
+        return next_url
+
+    def article_items(self, article: Article, pages: list[dict]):
+        citations = []
+        if self.source.follow_citations:
+            citations = find_citations(article.links, self.source.allowed_domains, self.vendor_domains)
+        yield ArticleItem(source=self.source.key, article=article.as_row(), pages=pages,
+                          warnings=article.warnings, citations=[c.as_row() for c in citations])
+        for citation in citations:
+            if citation.url not in self.stored and citation.url not in self.claimed:
+                self.claimed.add(citation.url)
+                yield scrapy.Request(citation.url, callback=self.parse_primary, errback=self.on_error,
+                                     meta={"allow_offsite": True}, cb_kwargs={"cited_by": article.url})
+
+    def parse_primary(self, response, cited_by: str):
+        """A cited official page: generic extraction, stored as kind 'primary'. One hop: no links followed."""
+        url = canonical_url(response.url)
+        article = self.extract(response, url, PRIMARY, {})
+        if isinstance(article, FetchFailure):
+            yield article
+            return
+        article.url = url
+        row = {**article.as_row(), "kind": "primary", "lang": guess_lang(article.title + article.text)}
+        yield ArticleItem(source=PRIMARY.key, article=row, pages=[raw_page(response, {"cited_by": cited_by})],
+                          warnings=[])
+
+    def extract(self, response, url: str, source: Source, context: dict) -> Article | FetchFailure:
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         if content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-            yield self.failure(url, "not-html", f"expected an HTML page, got {content_type}")
-            return
+            return self.failure(url, "not-html", f"expected an HTML page, got {content_type}")
         try:
             html, _encoding = decode_html(response.body, content_type)
-            article = extract_article(html, url, self.source, context)
-        except (DecodeError, ExtractError) as exc:
-            yield self.failure(url, "decode" if isinstance(exc, DecodeError) else "extract", str(exc))
-            return
-        article.url = self.canonical_for(article.canonical_url, url)
-        yield ArticleItem(source=self.source.key, article=article.as_row(),
-                          pages=[raw_page(response, context)], warnings=article.warnings)
+            return extract_article(html, url, source, context)
+        except DecodeError as exc:
+            return self.failure(url, "decode", str(exc))
+        except ExtractError as exc:
+            return self.failure(url, "extract", str(exc))
 
     def canonical_for(self, declared: str | None, fetched: str) -> str:
         """Trust a page's rel=canonical only when it is an article URL of this same source."""
@@ -165,23 +267,26 @@ def raw_page(response, context: dict) -> dict:
 
 
 def crawl_state(db_file: str | None, source: Source) -> dict:
-    """What the store knows before a crawl: the default `since` and the source's known articles.
+    """What the store knows before a crawl: the default `since`, known articles, URLs to try again.
 
     A first run reaches back history_days; later runs reach back to a day before the last finished run.
+    Every stored URL is kept too, so a cited page already stored (from any source) is not fetched again.
     """
-    from pipeline.store import known_articles, last_finished_run, open_db  # the store owns the schema
+    from pipeline import store  # the store owns the schema
 
     today = datetime.now(UTC).date()
-    state = {"since": today - timedelta(days=source.history_days), "known": {}}
+    state = {"since": today - timedelta(days=source.history_days), "known": {}, "retry": [], "stored": set()}
     try:
-        db = open_db(db_file)
+        db = store.open_db(db_file)
     except Exception:  # noqa: BLE001 - the pipeline reports a broken database when it opens it
         return state
     try:
-        last = last_finished_run(db, source.key)
+        last = store.last_finished_run(db, source.key)
         if last is not None:
             state["since"] = date.fromisoformat(last["started_at"][:10]) - timedelta(days=1)
-        state["known"] = known_articles(db, source.key)
+        state["known"] = store.known_articles(db, source.key)
+        state["stored"] = store.article_urls(db)
+        state["retry"] = store.urls_to_retry(db, source.key)
     finally:
         db.close()
     return state
