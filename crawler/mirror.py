@@ -4,6 +4,19 @@
 directory laid out as ``wget --mirror`` writes it: ``index.html`` for paths ending in ``/`` and the
 query string kept in the file name (``article/index.html?page=2``). The server below serves such a
 directory over HTTP; a sidecar file ``NAME.headers`` (``Header: value`` lines) overrides headers.
+The body is sent as stored, so a pre-compressed file with ``Content-Encoding: gzip`` in its sidecar
+is served as-is. In the sidecar, ``Status: NNN`` sets the status (with ``Location:`` for a redirect),
+and these pseudo-headers, never sent to the client, simulate a misbehaving server (fault tests):
+
+- ``X-Mirror-Delay: SECONDS`` sleeps before answering;
+- ``X-Mirror-Reset: 1`` closes the connection abruptly (TCP RST) without any response;
+- ``X-Mirror-Fail-Times: N`` answers the first N requests for the path with the sidecar's Status
+  (503 when none) and headers such as ``Retry-After``, then serves the file with 200;
+- ``X-Mirror-Truncate: BYTES`` sends only the first BYTES of the body (Content-Length promises all
+  of it), then closes the connection.
+
+Each request is logged once answered: ``{"path", "status"`` (a number, or ``"reset"``), ``"at"`` (when it
+arrived, epoch seconds), ``"headers"}``; a delayed request appears in the log only after its delay.
 
 Run it alone: ``python -m crawler.mirror DIR [--port N] [--log FILE]`` prints ``PORT <n>``.
 """
@@ -13,7 +26,10 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import socket
+import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -68,25 +84,56 @@ class MirrorHandler(BaseHTTPRequestHandler):
     server_version = "newsdesk-mirror"
     root: Path
     log: list
+    counts: dict  # requests seen per path, for X-Mirror-Fail-Times
+    lock: threading.Lock
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.arrived = time.time()
         target = file_for(self.root, self.path)
         if target is None:
             self._send(404, {"Content-Type": "text/plain"}, b"not in mirror\n")
             return
         body = target.read_bytes()
         headers = {"Content-Type": _content_type(target, body), **_sidecar_headers(target)}
+        fault = {name.lower().removeprefix("x-mirror-"): headers.pop(name)
+                 for name in list(headers) if name.lower().startswith("x-mirror-")}
         status = int(headers.pop("Status", 200))
-        self._send(status, headers, body)
+        with self.lock:
+            self.counts[self.path] = seen = self.counts.get(self.path, 0) + 1
+        time.sleep(float(fault.get("delay", 0)))
+        if fault.get("reset"):
+            self._reset()
+        elif "fail-times" in fault and seen <= int(fault["fail-times"]):
+            self._send(status if status >= 400 else 503, headers, b"try again later\n")
+        elif "fail-times" in fault:
+            self._send(200, headers, body)
+        else:
+            self._send(status, headers, body, int(fault.get("truncate", len(body))))
 
-    def _send(self, status: int, headers: dict, body: bytes) -> None:
-        self.log.append({"path": self.path, "status": status, "headers": dict(self.headers)})
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def _send(self, status: int, headers: dict, body: bytes, length: int | None = None) -> None:
+        """Answer; with length shorter than the body, promise the whole body but send only length bytes."""
+        self._log(status)
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:length])
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout, its size limit)
+            self.close_connection = True
+        if length is not None and length < len(body):
+            self.close_connection = True  # the client sees the body cut short
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST (linger on, timeout 0, close) instead of answering."""
+        self._log("reset")
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def _log(self, status: int | str) -> None:
+        self.log.append({"path": self.path, "status": status, "at": self.arrived, "headers": dict(self.headers)})
 
     def log_message(self, format, *args) -> None:  # noqa: A002 (http.server's signature)
         pass
@@ -113,7 +160,8 @@ def _sidecar_headers(target: Path) -> dict[str, str]:
 
 def serve(root: Path, port: int = 0, log: list | None = None) -> ThreadingHTTPServer:
     """Start serving ``root`` on 127.0.0.1 in a background thread; returns the server."""
-    handler = type("Handler", (MirrorHandler,), {"root": Path(root), "log": log if log is not None else []})
+    handler = type("Handler", (MirrorHandler,), {"root": Path(root), "log": log if log is not None else [],
+                                                 "counts": {}, "lock": threading.Lock()})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

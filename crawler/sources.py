@@ -35,6 +35,7 @@ class ExtractRules:
     title_strip: tuple[str, ...] = ()
     highlights_heading: str | None = None
     links: tuple[str, ...] = ()       # where cited links are (default: the body, else the whole page)
+    source_links: tuple[str, ...] = ()  # the publisher's own list of sources (関連リンク): links there are cited
     next_page: str | None = None      # link to the article's next page (multi-page articles)
 
 
@@ -71,7 +72,7 @@ _STR_FIELDS = {"name", "lang", "timezone", "spider", "article_pattern"}
 _LIST_FIELDS = {"feeds", "listings", "allowed_domains"}
 _NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int}
 _RULE_STR = {"title", "published", "modified", "author", "lead", "body", "highlights_heading", "next_page"}
-_RULE_LIST = {"drop", "partial_markers", "title_strip", "links"}
+_RULE_LIST = {"drop", "partial_markers", "title_strip", "links", "source_links"}
 
 
 def registry_path(path: str | os.PathLike | None = None) -> Path:

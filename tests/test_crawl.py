@@ -10,7 +10,6 @@ import sqlite_utils
 from conftest import DEMO_SITE, FAULT_SITE, MirrorServer, run_newsdesk
 from crawler.sources import load_sources
 
-
 NEWS_SOURCES = ("scannetsecurity", "nict", "internet_watch", "zdnet_japan")
 
 

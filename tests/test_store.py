@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from pipeline import store
+from pipeline import schema, store
 
 ARTICLE = {"source": "demo", "url": "https://example.jp/a/1.html", "title": "大学で不正アクセス",
            "published_at": "2026-11-18T08:15:00+09:00", "lead": "リード文。", "lang": "ja",
@@ -15,11 +15,11 @@ PAGE = {"url": "https://example.jp/a/1.html", "status": 200, "headers": {"Conten
 def test_migrations_apply_once_and_enable_wal(tmp_path):
     path = tmp_path / "n.db"
     first = store.open_db(path)
-    assert store.schema_version(first) == len(store.MIGRATIONS)
+    assert schema.schema_version(first) == len(schema.MIGRATIONS)
     assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     first.close()
     again = store.open_db(path)
-    assert store.migrate(again) == []
+    assert schema.migrate(again) == []
     assert {"articles", "article_versions", "raw_pages", "crawl_runs", "crawl_errors", "sources",
             "candidates"} <= set(again.table_names())
 

@@ -33,6 +33,7 @@ class Link:
     url: str
     text: str
     context: str = ""     # the text of the block the link sits in (for 発表・お知らせ signals)
+    listed: bool = False  # in the publisher's own list of sources
 
 
 @dataclass
@@ -76,6 +77,7 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
     partial = any(soup.select_one(marker) for marker in rules.partial_markers)
     lead = _rule_text(soup, rules.lead, "lead", warnings)
     links = _links(_link_scopes(soup, rules, body_el), url)
+    links += _links([el for selector in rules.source_links for el in soup.select(selector)], url, listed=True)
     next_page = _rule_text(soup, rules.next_page, "next_page", []) if rules.next_page else None
     for selector in rules.drop:
         for tag in soup.select(selector):
@@ -212,7 +214,7 @@ def _link_scopes(soup, rules: ExtractRules, body_el: Tag | None) -> list[Tag]:
     return [body_el if body_el is not None else soup]
 
 
-def _links(scopes: list[Tag], base_url: str) -> list[Link]:
+def _links(scopes: list[Tag], base_url: str, listed: bool = False) -> list[Link]:
     links = []
     for scope in scopes:
         for anchor in scope.find_all("a", href=True):
@@ -220,7 +222,7 @@ def _links(scopes: list[Tag], base_url: str) -> list[Link]:
             if href.startswith(("http://", "https://")):
                 block = anchor.find_parent(["p", "li", "div", "td", "dd"]) or anchor.parent
                 links.append(Link(url=href, text=_clean(anchor.get_text(" ")),
-                                  context=_clean(block.get_text(" "))[:200] if block else ""))
+                                  context=_clean(block.get_text(" "))[:200] if block else "", listed=listed))
     return links
 
 

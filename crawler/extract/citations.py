@@ -1,8 +1,9 @@
 """Which links in a news article point to the official announcement (the primary source).
 
 A link qualifies when it leaves the news site and at least one signal says it is official: an
-official Japanese domain (.go.jp, .ac.jp, .lg.jp, …), a configured vendor domain, or link text or
-context such as 発表・お知らせ・プレスリリース. Pure: links in, citations out.
+official Japanese domain (.go.jp, .ac.jp, .lg.jp, …), a configured vendor domain, the publisher's
+own list of sources (関連リンク), or link text or context such as 発表・お知らせ・プレスリリース.
+Pure: links in, citations out.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def _eligible(host: str, news_domains: tuple[str, ...]) -> bool:
 def _signals(host: str, link: Link, vendor_domains: tuple[str, ...]) -> tuple[str, ...]:
     signals = [f"official-domain:{suffix}" for suffix in OFFICIAL_SUFFIXES if host.endswith(suffix)][:1]
     signals += [f"vendor:{domain}" for domain in vendor_domains if _within(host, domain)][:1]
+    if link.listed:
+        signals.append("publisher-source-list")
     if match := ANNOUNCEMENT_WORDS.search(link.text):
         signals.append(f"link-text:{match.group(0)}")
     elif match := ANNOUNCEMENT_WORDS.search(link.context):

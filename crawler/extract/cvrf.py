@@ -156,7 +156,7 @@ def parse_release_notes(body: bytes) -> list[ReleaseNote]:
         out.append(ReleaseNote(
             id=row.get("id"), release_number=str(row["releaseNumber"]),
             release_date=_iso(row.get("releaseDate")), title=_clean(row.get("title")),
-            description_html=row.get("description") or "",
+            description_html=_jstring(row.get("description")),
         ))
     return out
 
@@ -164,7 +164,8 @@ def parse_release_notes(body: bytes) -> list[ReleaseNote]:
 def odata_next_link(body: bytes) -> str | None:
     """The ``@odata.nextLink`` of an OData response, if any (for paging)."""
     data = _load_json(body, "OData response")
-    return data.get("@odata.nextLink") if isinstance(data, dict) else None
+    link = data.get("@odata.nextLink") if isinstance(data, dict) else None
+    return link if isinstance(link, str) and link.strip() else None
 
 
 def detect_format(body: bytes, content_type: str | None = None) -> str:
@@ -358,7 +359,8 @@ def _read_json(body: bytes) -> _RawDoc:
         id=doc_id, title=_jtext(data.get("DocumentTitle")),
         initial=_jtext(tracking.get("InitialReleaseDate")), current=_jtext(tracking.get("CurrentReleaseDate")),
         revisions=_json_revisions(tracking.get("RevisionHistory")),
-        notes=[(n.get("Title") or "", (_jvalue(n) or "").strip()) for n in _dicts(data.get("DocumentNotes"))],
+        notes=[(_clean(_jstring(n.get("Title"))), _jstring(_jvalue(n)).strip())
+               for n in _dicts(data.get("DocumentNotes"))],
         products=dict(_json_products(data.get("ProductTree"))),
         vulns=[_json_vuln(v) for v in _dicts(data.get("Vulnerability"))],
     )
@@ -401,6 +403,11 @@ def _jvalue(x: Any) -> Any:
 def _jtext(x: Any) -> str:
     value = _jvalue(x)
     return "" if value is None else _clean(str(value))
+
+
+def _jstring(x: Any) -> str:
+    """A free-text field kept as written (HTML notes); anything but a string counts as empty."""
+    return x if isinstance(x, str) else ""
 
 
 def _ids(x: Any) -> tuple[str, ...]:

@@ -1,8 +1,233 @@
-"""MSRC monthly security update releases (being written: see the CVRF API notes in SITES.md)."""
+"""MSRC monthly security update releases, from the CVRF v3.0 API and the Japanese release notes.
 
+Requests run in order: the ja-JP release notes (every OData page), then the update list, then the
+CVRF document of each release in the window that is new or whose CurrentReleaseDate moved. Both
+lists are conditional requests (a 304 means unchanged). A release becomes one article (kind
+'release', at its Security Update Guide URL) with its CVEs as vulnerability rows; the parsing
+itself is crawler.extract.cvrf.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from urllib.parse import urljoin
+
+import scrapy
+
+from crawler.extract.cvrf import (
+    CvrfError,
+    CvrfRelease,
+    ReleaseNote,
+    UpdateEntry,
+    Vulnerability,
+    html_to_text,
+    odata_next_link,
+    parse_cvrf,
+    parse_release_notes,
+    parse_updates,
+)
+from crawler.items import ArticleItem, ArticleSeen
 from crawler.spiders.generic import Spider as GenericSpider
+from crawler.spiders.generic import raw_page
+
+RELEASE_URL = "https://msrc.microsoft.com/update-guide/releaseNote/{id}"
+AUTHOR = "Microsoft Security Response Center"
+MAX_NOTE_PAGES = 20
+CONDITIONAL = {"newsdesk_conditional": True, "handle_httpstatus_list": [304]}
 
 
 class Spider(GenericSpider):
+    def __init__(self, *args, since: str | None = None, **kwargs):
+        super().__init__(*args, since=since, **kwargs)
+        self.since_explicit = since is not None
+        self.notes: dict[str, ReleaseNote] = {}    # release id -> Japanese release note
+        self.notes_unchanged = False                # the notes answered 304: nothing received
+        self.pending: list[UpdateEntry] | None = None  # releases to fetch, once the update list is read
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.since and not spider.since_explicit:
+            # The update list is one response and stored releases are skipped unless revised, so the
+            # default window stays history_days wide: a release that failed last run is tried again.
+            history = datetime.now(UTC).date() - timedelta(days=spider.source.history_days)
+            spider.since = min(spider.since, history)
+        return spider
+
     def start_requests(self):
-        return []
+        yield self.notes_request(self.source.options["release_notes_url"], conditional=True)
+
+    # --- release notes ----------------------------------------------------------------------
+    def notes_request(self, url: str, page: int = 1, conditional: bool = False) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_notes, errback=self.on_notes_error, dont_filter=True,
+                              meta=dict(CONDITIONAL) if conditional else {}, cb_kwargs={"page": page})
+
+    def parse_notes(self, response, page: int):
+        next_link = None
+        if response.status == 304:
+            self.notes_unchanged = True
+        else:
+            try:
+                notes, next_link = parse_release_notes(response.body), odata_next_link(response.body)
+            except CvrfError as exc:
+                yield self.failure(response.url, "cvrf", str(exc))
+            else:
+                self.notes.update((note.release_number, note) for note in notes)
+        if next_link and page < MAX_NOTE_PAGES:
+            yield self.notes_request(response.urljoin(next_link), page + 1)
+        else:
+            yield from self.notes_done()
+
+    def on_notes_error(self, failure):
+        yield from self.on_error(failure)
+        yield from self.notes_done()
+
+    def notes_done(self):
+        """Notes read (or failed): on to the update list, or to the documents that waited for them."""
+        if self.pending is None:
+            yield self.updates_request()
+        else:
+            yield from self.document_requests()
+
+    # --- update list ------------------------------------------------------------------------
+    def updates_request(self) -> scrapy.Request:
+        # An explicit --since may reach further back than before: read the list afresh then.
+        meta = {} if self.since_explicit else dict(CONDITIONAL)
+        return scrapy.Request(self.source.options["updates_url"], callback=self.parse_update_list,
+                              errback=self.on_error, dont_filter=True, meta=meta)
+
+    def parse_update_list(self, response):
+        if response.status == 304:
+            return
+        try:
+            entries = [entry for entry in parse_updates(response.body) if self.release_in_window(entry)]
+        except CvrfError as exc:
+            yield self.failure(response.url, "cvrf", str(exc))
+            return
+        self.pending = [entry for entry in entries if self.is_new_or_revised(entry)]
+        for entry in entries:
+            if entry not in self.pending:
+                yield ArticleSeen(url=release_url(entry.id))
+        if self.pending and self.notes_unchanged:
+            # 304 kept the notes unread, but the releases about to be stored need them: read them now.
+            self.notes_unchanged = False
+            yield self.notes_request(self.source.options["release_notes_url"])
+        else:
+            yield from self.document_requests()
+
+    def release_in_window(self, entry: UpdateEntry) -> bool:
+        """Released or revised on or after `since` (a date in the source's timezone)."""
+        dates = [local_date(d, self.source.tzinfo)
+                 for d in (entry.initial_release_date, entry.current_release_date) if d]
+        return not self.since or not dates or max(dates) >= self.since
+
+    def is_new_or_revised(self, entry: UpdateEntry) -> bool:
+        known = self.known.get(release_url(entry.id))
+        return known is None or not same_instant(known.get("modified_at"), entry.current_release_date)
+
+    # --- CVRF documents ---------------------------------------------------------------------
+    def document_requests(self):
+        for entry in self.pending or ():
+            url = entry.cvrf_url or urljoin(self.source.options["updates_url"], f"cvrf/{entry.id}")
+            yield scrapy.Request(url, headers={"Accept": "application/json"}, callback=self.parse_document,
+                                 errback=self.on_error, cb_kwargs={"entry": entry})
+
+    def parse_document(self, response, entry: UpdateEntry):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        try:
+            release = parse_cvrf(response.body, content_type or None)
+        except CvrfError as exc:
+            yield self.failure(response.url, "cvrf", str(exc))
+            return
+        if release.id != entry.id:
+            yield self.failure(response.url, "cvrf", f"document is release {release.id!r}, expected {entry.id!r}")
+            return
+        note = self.notes.get(entry.id)
+        vulnerabilities, warnings = unique_vulnerabilities(release)
+        context = {"update": dataclasses.asdict(entry), "release_note": note and dataclasses.asdict(note)}
+        yield ArticleItem(source=self.source.key, article=release_article(release, entry, note, vulnerabilities,
+                                                                          self.source.tzinfo),
+                          pages=[raw_page(response, context)], warnings=warnings,
+                          vulnerabilities=[vulnerability_row(entry.id, v) for v in vulnerabilities])
+
+
+# --- the release as an article (pure: also usable to rebuild from a stored response) ------------
+
+def release_url(release_id: str) -> str:
+    return RELEASE_URL.format(id=release_id)
+
+
+def release_article(release: CvrfRelease, entry: UpdateEntry, note: ReleaseNote | None,
+                    vulnerabilities: list[Vulnerability], tz: tzinfo) -> dict:
+    """The article row: Japanese release note when there is one, else the document's own notes.
+
+    The text ends with one line per CVE, so a revised release (new CVE, changed severity or flags)
+    is a changed article version. modified_at is the update list's CurrentReleaseDate, the value the
+    next crawl compares.
+    """
+    lead = note.description_text if note else document_notes_text(release)
+    return {
+        "url": release_url(entry.id),
+        "title": (note.title if note and note.title else "") or release.title or entry.document_title or entry.id,
+        "lead": lead,
+        "text": "\n\n".join(part for part in (lead, "\n".join(map(vulnerability_line, vulnerabilities))) if part),
+        "body_status": "full",
+        "published_at": local_iso(release.initial_release_date or entry.initial_release_date, tz),
+        "modified_at": local_iso(entry.current_release_date or release.current_release_date, tz),
+        "author": AUTHOR,
+        "lang": "ja" if note else "en",
+        "feed_summary": None,
+        "highlights": [],
+        "kind": "release",
+    }
+
+
+def document_notes_text(release: CvrfRelease) -> str:
+    texts = (html_to_text(text) for title, text in release.notes if title.strip().lower() != "legal disclaimer")
+    return "\n".join(text for text in texts if text)
+
+
+def vulnerability_line(vuln: Vulnerability) -> str:
+    """``CVE-…: Title [Critical; Remote Code Execution; exploited; publicly disclosed]``."""
+    flags = [vuln.severity, vuln.impact, "exploited" if vuln.exploited else None,
+             "publicly disclosed" if vuln.publicly_disclosed else None]
+    details = "; ".join(flag for flag in flags if flag)
+    return f"{vuln.cve}: {vuln.title}" + (f" [{details}]" if details else "")
+
+
+def unique_vulnerabilities(release: CvrfRelease) -> tuple[list[Vulnerability], list[str]]:
+    """One entry per CVE (the store keeps one row per release and CVE); the rest become warnings."""
+    kept: dict[str, Vulnerability] = {}
+    warnings = []
+    for vuln in release.vulnerabilities:
+        if not vuln.cve:
+            warnings.append(f"{release.id}: vulnerability without a CVE skipped ({vuln.title!r})")
+        elif vuln.cve in kept:
+            warnings.append(f"{release.id}: {vuln.cve} listed twice, first entry kept")
+        else:
+            kept[vuln.cve] = vuln
+    return list(kept.values()), warnings
+
+
+def vulnerability_row(release_id: str, vuln: Vulnerability) -> dict:
+    return {"release_id": release_id, **dataclasses.asdict(vuln)}
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+def local_date(value: str, tz: tzinfo) -> date:
+    return datetime.fromisoformat(value).astimezone(tz).date()
+
+
+def local_iso(value: str | None, tz: tzinfo) -> str | None:
+    return datetime.fromisoformat(value).astimezone(tz).isoformat() if value else None
+
+
+def same_instant(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    try:
+        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
+    except ValueError:
+        return False

@@ -1,0 +1,261 @@
+"""The schema: the only module that writes DDL.
+
+Migrations are small numbered functions applied once, in order, each in its own transaction and
+recorded in ``schema_migrations``. Released migrations are never edited; changes come as new ones.
+docs/schema.md documents every table and column (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _m001_core(db: sqlite_utils.Database) -> None:
+    for statement in CORE_SCHEMA:
+        db.execute(statement)
+
+
+CORE_SCHEMA = [
+    """CREATE TABLE sources (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        registry TEXT NOT NULL,           -- the registry entry as JSON, as last crawled
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,             -- one per command invocation, shared by its sources
+        source TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',  -- running | finished | failed
+        finish_reason TEXT,
+        since TEXT,
+        mirror TEXT,
+        pages_fetched INTEGER NOT NULL DEFAULT 0,
+        articles_new INTEGER NOT NULL DEFAULT 0,
+        articles_changed INTEGER NOT NULL DEFAULT 0,
+        articles_unchanged INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX crawl_runs_source ON crawl_runs(source, started_at)",
+    """CREATE TABLE crawl_errors (
+        id INTEGER PRIMARY KEY,
+        crawl_run_id INTEGER REFERENCES crawl_runs(id),
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,             -- short class: http-404, timeout, dns, decode, extract, feed, ...
+        detail TEXT,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX crawl_errors_run ON crawl_errors(crawl_run_id)",
+    """CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL UNIQUE,         -- canonical URL of the real site (never the mirror)
+        title TEXT NOT NULL,
+        published_at TEXT,                -- ISO 8601 with offset
+        modified_at TEXT,
+        author TEXT,
+        lang TEXT,
+        lead TEXT,
+        text TEXT NOT NULL,
+        highlights TEXT,                  -- JSON list: the publisher's own summary bullets
+        feed_summary TEXT,
+        body_status TEXT NOT NULL CHECK (body_status IN ('full', 'partial')),
+        content_hash TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        first_seen_at TEXT NOT NULL,
+        last_fetched_at TEXT NOT NULL,
+        last_checked_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX articles_source_published ON articles(source, published_at)",
+    """CREATE TABLE article_versions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        lead TEXT,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,         -- when this version was fetched
+        superseded_at TEXT NOT NULL,      -- when a newer version replaced it
+        UNIQUE (article_id, version)
+    )""",
+    """CREATE TABLE raw_pages (
+        url TEXT PRIMARY KEY,             -- real URL of the fetched page (an article may span pages)
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        page INTEGER NOT NULL DEFAULT 1,
+        fetched_at TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        headers TEXT NOT NULL,            -- JSON object of response headers
+        body_zlib BLOB NOT NULL,          -- response body, zlib-compressed
+        context TEXT                      -- JSON: what the crawler knew besides the page (feed entry)
+    )""",
+    "CREATE INDEX raw_pages_article ON raw_pages(article_id)",
+    """CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, lead, text, content='articles', content_rowid='id', tokenize='trigram'
+    )""",
+    """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, lead, text) VALUES (new.id, new.title, new.lead, new.text);
+    END""",
+    """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, lead, text)
+        VALUES ('delete', old.id, old.title, old.lead, old.text);
+    END""",
+    """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, lead, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, lead, text)
+        VALUES ('delete', old.id, old.title, old.lead, old.text);
+        INSERT INTO articles_fts(rowid, title, lead, text) VALUES (new.id, new.title, new.lead, new.text);
+    END""",
+]
+
+def _m002_sources_and_incremental(db: sqlite_utils.Database) -> None:
+    for statement in INCREMENTAL_SCHEMA:
+        db.execute(statement)
+
+
+INCREMENTAL_SCHEMA = [
+    "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news'",  # news | primary | release
+    "ALTER TABLE crawl_runs ADD COLUMN articles_skipped INTEGER NOT NULL DEFAULT 0",  # known, not yet due
+    """CREATE TABLE http_validators (
+        url TEXT PRIMARY KEY,             -- real URL of a feed, listing or API list
+        etag TEXT,
+        last_modified TEXT,
+        status INTEGER,
+        checked_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE article_links (
+        news_article_id INTEGER NOT NULL REFERENCES articles(id),
+        cited_url TEXT NOT NULL,          -- canonical URL of the cited page
+        cited_article_id INTEGER REFERENCES articles(id),  -- set once the cited page is stored
+        link_text TEXT,
+        signals TEXT NOT NULL,            -- JSON list: why it counts as a primary source
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (news_article_id, cited_url)
+    )""",
+    "CREATE INDEX article_links_cited ON article_links(cited_url)",
+    """CREATE TABLE vulnerabilities (
+        id INTEGER PRIMARY KEY,
+        release_id TEXT NOT NULL,         -- MSRC release, e.g. 2020-Feb
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        cve TEXT NOT NULL,
+        title TEXT,
+        severity TEXT,                    -- highest across products: Critical, Important, Moderate, Low
+        impact TEXT,
+        exploited INTEGER NOT NULL,       -- 1 = exploitation detected
+        publicly_disclosed INTEGER NOT NULL,
+        products TEXT NOT NULL,           -- JSON list of affected product names
+        kb_numbers TEXT NOT NULL,         -- JSON list of KB numbers
+        cvss_base_score REAL,
+        last_revision_date TEXT,
+        UNIQUE (release_id, cve)
+    )""",
+    "CREATE INDEX vulnerabilities_cve ON vulnerabilities(cve)",
+]
+
+def _m003_stories_and_candidates(db: sqlite_utils.Database) -> None:
+    for statement in STORY_SCHEMA:
+        db.execute(statement)
+
+
+STORY_SCHEMA = [
+    """CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT 'news',      -- news | release
+        title TEXT NOT NULL,
+        first_published_at TEXT,
+        last_published_at TEXT,
+        facts TEXT NOT NULL DEFAULT '[]',       -- JSON list of key facts (kind, text, value)
+        merged_into INTEGER REFERENCES stories(id),  -- set when an editor merged it into another story
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE story_articles (
+        story_id INTEGER NOT NULL REFERENCES stories(id),
+        article_id INTEGER NOT NULL UNIQUE REFERENCES articles(id),  -- an article belongs to one story
+        role TEXT NOT NULL CHECK (role IN ('news', 'primary', 'duplicate', 'release')),
+        article_version INTEGER NOT NULL,       -- the article version the pipeline last processed
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (story_id, article_id)
+    )""",
+    """CREATE TABLE article_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        version INTEGER NOT NULL,
+        minhash BLOB NOT NULL                   -- MinHash of character shingles (near-duplicate detection)
+    )""",
+    """CREATE TABLE lsh_buckets (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (band, bucket, article_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX lsh_buckets_article ON lsh_buckets(article_id)",
+    """CREATE TABLE candidates (
+        id INTEGER PRIMARY KEY,
+        story_id INTEGER NOT NULL UNIQUE REFERENCES stories(id),
+        headline TEXT NOT NULL,
+        news_url TEXT,
+        primary_url TEXT,
+        links TEXT NOT NULL DEFAULT '[]',       -- JSON: [{url, role, title}], news first, then primary
+        bullets TEXT NOT NULL,                  -- JSON: [{text, article_id, sentence_index, source_sentence}]
+        related TEXT NOT NULL DEFAULT '[]',     -- JSON: earlier related stories for the commentary
+        excerpt TEXT,
+        excerpt_title TEXT,
+        score REAL NOT NULL DEFAULT 0,
+        explanation TEXT NOT NULL DEFAULT '[]', -- JSON: [{signal, weight}] that made the score
+        facts TEXT NOT NULL DEFAULT '[]',
+        summariser TEXT NOT NULL DEFAULT 'extractive',
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'picked', 'rejected')),
+        edited INTEGER NOT NULL DEFAULT 0,      -- 1 once an editor changed it: software never overwrites it
+        needs_review INTEGER NOT NULL DEFAULT 0,  -- 1 when new articles joined the story of an edited draft
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX candidates_status_score ON candidates(status, score)",
+    """CREATE TABLE candidate_history (
+        id INTEGER PRIMARY KEY,
+        candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,                    -- 'editor' or 'software'
+        action TEXT NOT NULL,                   -- drafted, redrafted, edited, picked, rejected, flagged, ...
+        changes TEXT NOT NULL DEFAULT '{}'      -- JSON: field -> [old, new]
+    )""",
+    "CREATE INDEX candidate_history_candidate ON candidate_history(candidate_id)",
+]
+
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "core schema", _m001_core),
+    (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
+    (3, "stories and story-level candidates", _m003_stories_and_candidates),
+]
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply every migration not yet applied, each in its own transaction. Returns those applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {row["version"] for row in db.query("SELECT version FROM schema_migrations")}
+    done = []
+    for version, name, apply in MIGRATIONS:
+        if version in applied:
+            continue
+        with db.atomic():
+            apply(db)
+            db["schema_migrations"].insert({"version": version, "name": name, "applied_at": now_iso()})
+        done.append(version)
+    return done
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return max((r["version"] for r in db.query("SELECT version FROM schema_migrations")), default=0)

@@ -1,0 +1,279 @@
+"""Group articles about the same event into stories.
+
+An article joins a story through, in order: the citations between news and primary sources
+(article_links), a monthly MSRC release the news is about, or near-duplicate text (MinHash of
+character shingles with locality-sensitive hashing, kept in SQLite so each new article costs a few
+indexed look-ups whatever the archive's size). Otherwise it starts a story of its own.
+
+Incremental: only articles not yet in a story, or changed since they were processed, are visited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+import sqlite_utils
+from datasketch import LeanMinHash, MinHash
+
+from pipeline.schema import now_iso
+from pipeline.textja import normalize
+
+NUM_PERM = 128
+BANDS, ROWS = 32, 4                 # LSH finds pairs from a Jaccard of about 0.4 up
+DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
+SHINGLE = 3
+SIGNATURE_CHARS = 2000              # the opening of an article identifies its story
+WINDOW_DAYS = 14                    # near-duplicates are published close together
+KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
+RELEASE_MENTION = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月.{0,12}?(?:月例|セキュリティ更新|パッチ|Patch Tuesday)")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass
+class Outcome:
+    processed: int = 0
+    created: int = 0
+    dirty: set[int] | None = None
+
+
+# --- signatures ----------------------------------------------------------------------------------
+
+SCHEME = "affine32"                 # datasketch >= 2: 32-bit hash values
+DTYPE = np.uint32
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme=SCHEME)
+
+
+def signature(text: str) -> LeanMinHash:
+    """MinHash of the character shingles of an article's opening (whitespace-free, NFKC)."""
+    chars = re.sub(r"\s+", "", normalize(text))[:SIGNATURE_CHARS]
+    shingles = {chars[i:i + SHINGLE].encode("utf-8") for i in range(max(len(chars) - SHINGLE + 1, 1))}
+    template = _template()
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, permutations=template.permutations,
+                      scheme=SCHEME)
+    minhash.update_batch(list(shingles))
+    return LeanMinHash(minhash)
+
+
+def band_keys(minhash: LeanMinHash) -> list[int]:
+    """One signed 64-bit bucket key per band."""
+    values = np.asarray(minhash.hashvalues, dtype=DTYPE)
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def _load_signature(blob: bytes) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=np.frombuffer(blob, dtype=DTYPE), scheme=SCHEME)
+
+
+def _store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> None:
+    db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
+    db["article_signatures"].upsert({"article_id": article["id"], "version": article["version"],
+                                     "minhash": np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()},
+                                    pk="article_id")
+    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
+                   [(band, key, article["id"]) for band, key in enumerate(band_keys(minhash))])
+
+
+# --- grouping ------------------------------------------------------------------------------------
+
+def pending_articles(db: sqlite_utils.Database) -> list[dict]:
+    """Articles never grouped, or changed since they were; releases first, then news, then primaries."""
+    rows = db.query(
+        "SELECT a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
+        "sa.story_id, sa.article_version FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id "
+        "WHERE sa.story_id IS NULL OR sa.article_version < a.version")
+    return sorted(rows, key=lambda r: (KIND_ORDER.get(r["kind"], 9), r["published_at"] or "", r["id"]))
+
+
+def update_stories(db: sqlite_utils.Database) -> Outcome:
+    """Group every pending article; returns the stories that changed (to be drafted again)."""
+    outcome = Outcome(dirty=set())
+    for article in pending_articles(db):
+        with db.atomic():
+            story_id, created = _place(db, article)
+        outcome.processed += 1
+        outcome.created += created
+        outcome.dirty.add(story_id)
+    return outcome
+
+
+def rebuild_stories(db: sqlite_utils.Database) -> Outcome:
+    """Group the whole archive again. Stories whose candidate an editor touched keep their articles."""
+    protected = "SELECT story_id FROM candidates WHERE edited = 1 OR status != 'new'"
+    with db.atomic():
+        db.execute("DELETE FROM lsh_buckets")
+        db.execute("DELETE FROM article_signatures")
+        db.execute(f"DELETE FROM story_articles WHERE story_id NOT IN ({protected})")
+        db.execute("DELETE FROM candidate_history WHERE candidate_id IN "
+                   f"(SELECT id FROM candidates WHERE story_id NOT IN ({protected}))")
+        db.execute(f"DELETE FROM candidates WHERE story_id NOT IN ({protected})")
+        db.execute(f"DELETE FROM stories WHERE id NOT IN ({protected})")
+        kept = db.query("SELECT a.id, a.version, a.title, a.lead, a.text FROM story_articles sa "
+                        "JOIN articles a ON a.id = sa.article_id")
+        for article in list(kept):
+            _store_signature(db, article, _article_signature(article))
+    return update_stories(db)
+
+
+def _article_signature(article: dict) -> LeanMinHash:
+    return signature(f"{article['title']}\n{article['lead'] or ''}\n{article['text']}")
+
+
+def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
+    minhash = _article_signature(article)
+    if article["story_id"] is not None:  # a changed article stays in its story
+        db.execute("UPDATE story_articles SET article_version = ? WHERE article_id = ?",
+                   [article["version"], article["id"]])
+        _store_signature(db, article, minhash)
+        _touch(db, article["story_id"], article)
+        return article["story_id"], False
+    story_id = (_story_by_citation(db, article) or _story_by_release(db, article)
+                or _story_by_similarity(db, article, minhash))
+    created = story_id is None
+    if created:
+        story_id = _new_story(db, article)
+    _join(db, story_id, article)
+    _store_signature(db, article, minhash)
+    return story_id, created
+
+
+def _story_by_citation(db: sqlite_utils.Database, article: dict) -> int | None:
+    """The story of the page this article cites, or of the news citing this page."""
+    row = next(iter(db.query(
+        "SELECT sa.story_id FROM article_links l JOIN story_articles sa ON sa.article_id = l.cited_article_id "
+        "WHERE l.news_article_id = :id "
+        "UNION ALL SELECT sa.story_id FROM article_links l JOIN story_articles sa "
+        "ON sa.article_id = l.news_article_id WHERE l.cited_url = :url LIMIT 1",
+        {"id": article["id"], "url": article["url"]})), None)
+    return row["story_id"] if row else None
+
+
+def _story_by_release(db: sqlite_utils.Database, article: dict) -> int | None:
+    """News about a monthly security update joins that release's story."""
+    if article["kind"] != "news":
+        return None
+    match = RELEASE_MENTION.search(f"{article['title']} {article['lead'] or ''} {article['text'][:600]}")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    release_id = f"{match.group(1)}-{MONTHS[int(match.group(2)) - 1]}"
+    row = next(iter(db.query(
+        "SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+        "WHERE a.kind = 'release' AND a.url LIKE ?", [f"%/{release_id}"])), None)
+    return row["story_id"] if row else None
+
+
+def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> int | None:
+    keys = band_keys(minhash)
+    params: list = []
+    clauses = []
+    for band, key in enumerate(keys):
+        clauses.append("(b.band = ? AND b.bucket = ?)")
+        params += [band, key]
+    window = _window(article["published_at"])
+    sql = ("SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM lsh_buckets b "
+           "JOIN article_signatures s ON s.article_id = b.article_id "
+           "JOIN story_articles sa ON sa.article_id = b.article_id "
+           "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' "
+           "JOIN articles a ON a.id = b.article_id "
+           f"WHERE ({' OR '.join(clauses)}) AND b.article_id != ?")
+    params.append(article["id"])
+    if window:
+        sql += " AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?)"
+        params += list(window)
+    best = max(((minhash.jaccard(_load_signature(r["minhash"])), r["story_id"]) for r in db.query(sql, params)),
+               default=(0.0, None))
+    return best[1] if best[0] >= DUPLICATE_JACCARD else None
+
+
+def _window(published_at: str | None) -> tuple[str, str] | None:
+    if not published_at:
+        return None
+    try:
+        moment = datetime.fromisoformat(published_at)
+    except ValueError:
+        return None
+    span = timedelta(days=WINDOW_DAYS)
+    return (moment - span).isoformat(), (moment + span).isoformat()
+
+
+def _new_story(db: sqlite_utils.Database, article: dict) -> int:
+    stamp = now_iso()
+    return db["stories"].insert({
+        "kind": "release" if article["kind"] == "release" else "news", "title": article["title"],
+        "first_published_at": article["published_at"], "last_published_at": article["published_at"],
+        "created_at": stamp, "updated_at": stamp}).last_pk
+
+
+def _join(db: sqlite_utils.Database, story_id: int, article: dict) -> None:
+    db["story_articles"].insert({"story_id": story_id, "article_id": article["id"], "role": _role(db, story_id,
+                                                                                                    article),
+                                 "article_version": article["version"], "added_at": now_iso()})
+    _touch(db, story_id, article)
+
+
+def _role(db: sqlite_utils.Database, story_id: int, article: dict) -> str:
+    if article["kind"] in ("release", "primary"):
+        return article["kind"]
+    has_news = db.execute("SELECT 1 FROM story_articles WHERE story_id = ? AND role = 'news'",
+                          [story_id]).fetchone()
+    return "duplicate" if has_news else "news"
+
+
+def _touch(db: sqlite_utils.Database, story_id: int, article: dict) -> None:
+    published = article["published_at"]
+    db.execute(
+        "UPDATE stories SET updated_at = ?, "
+        "first_published_at = CASE WHEN first_published_at IS NULL OR ? < first_published_at "
+        "THEN ? ELSE first_published_at END, "
+        "last_published_at = CASE WHEN last_published_at IS NULL OR ? > last_published_at "
+        "THEN ? ELSE last_published_at END WHERE id = ?",
+        [now_iso(), published, published, published, published, story_id])
+
+
+# --- reading and editing stories ------------------------------------------------------------------
+
+def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict]:
+    """A story's articles with their roles: news first, then duplicates, primaries, release."""
+    order = "CASE sa.role WHEN 'release' THEN 0 WHEN 'news' THEN 1 WHEN 'duplicate' THEN 2 ELSE 3 END"
+    return list(db.query(
+        f"SELECT a.*, sa.role FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+        f"WHERE sa.story_id = ? ORDER BY {order}, a.published_at", [story_id]))
+
+
+def merge_stories(db: sqlite_utils.Database, keep: int, absorb: int) -> None:
+    """Move every article of story `absorb` into `keep` (an editor's decision)."""
+    with db.atomic():
+        db.execute("UPDATE story_articles SET story_id = ?, role = CASE WHEN role = 'news' THEN 'duplicate' "
+                   "ELSE role END WHERE story_id = ?", [keep, absorb])
+        db.execute("UPDATE stories SET merged_into = ?, updated_at = ? WHERE id = ?", [keep, now_iso(), absorb])
+
+
+def split_article(db: sqlite_utils.Database, article_id: int) -> int:
+    """Take one article out of its story into a story of its own (an editor's decision)."""
+    article = db.execute("SELECT id, kind, title, published_at FROM articles WHERE id = ?",
+                         [article_id]).fetchone()
+    if article is None:
+        raise LookupError(f"there is no article {article_id}")
+    row = dict(zip(("id", "kind", "title", "published_at"), article, strict=True))
+    with db.atomic():
+        db.execute("DELETE FROM story_articles WHERE article_id = ?", [article_id])
+        story_id = _new_story(db, row)
+        version = db.execute("SELECT version FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        db["story_articles"].insert({"story_id": story_id, "article_id": article_id,
+                                     "role": "primary" if row["kind"] == "primary" else
+                                     ("release" if row["kind"] == "release" else "news"),
+                                     "article_version": version, "added_at": now_iso()})
+    return story_id
