@@ -1,4 +1,4 @@
-"""Candidates: reading them, and the editor's decisions (pick, reject)."""
+"""Candidates: reading them, and the editor's decisions (edit, pick, reject)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import json
 
 import sqlite_utils
 
-from pipeline.store import now_iso
+from pipeline.history import record
+from pipeline.schema import now_iso
 
 STATUSES = ("new", "picked", "rejected")
+JSON_FIELDS = ("links", "bullets", "related", "explanation", "facts")
+SELECT = ("SELECT c.*, st.kind AS story_kind, st.first_published_at AS published_at FROM candidates c "
+          "JOIN stories st ON st.id = c.story_id")
 
 
 class NotFound(LookupError):
@@ -16,16 +20,14 @@ class NotFound(LookupError):
 
 
 def list_candidates(db: sqlite_utils.Database, status: str | None = None) -> list[dict]:
+    """Candidates ranked by score (highest first), newest first among equals."""
     where, params = ("WHERE c.status = ?", [status]) if status else ("", [])
-    sql = (f"SELECT c.*, a.source, a.published_at, a.title AS article_title FROM candidates c "
-           f"JOIN articles a ON a.id = c.article_id {where} ORDER BY a.published_at DESC, c.id DESC")
+    sql = f"{SELECT} {where} ORDER BY c.score DESC, st.first_published_at DESC, c.id"
     return [_decode(row) for row in db.query(sql, params)]
 
 
 def get_candidate(db: sqlite_utils.Database, candidate_id: int) -> dict:
-    rows = list(db.query(
-        "SELECT c.*, a.source, a.published_at, a.title AS article_title FROM candidates c "
-        "JOIN articles a ON a.id = c.article_id WHERE c.id = ?", [candidate_id]))
+    rows = list(db.query(f"{SELECT} WHERE c.id = ?", [candidate_id]))
     if not rows:
         raise NotFound(f"there is no candidate {candidate_id}")
     return _decode(rows[0])
@@ -34,10 +36,34 @@ def get_candidate(db: sqlite_utils.Database, candidate_id: int) -> dict:
 def set_status(db: sqlite_utils.Database, candidate_id: int, status: str) -> dict:
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-    get_candidate(db, candidate_id)
-    db["candidates"].update(candidate_id, {"status": status, "updated_at": now_iso()})
+    old = get_candidate(db, candidate_id)["status"]
+    with db.atomic():
+        db["candidates"].update(candidate_id, {"status": status, "updated_at": now_iso()})
+        record(db, candidate_id, "editor", status if status != "new" else "reopened", {"status": [old, status]})
+    return get_candidate(db, candidate_id)
+
+
+def edit(db: sqlite_utils.Database, candidate_id: int, *, headline: str | None = None,
+         bullets: list[str] | None = None) -> dict:
+    """An editor's change: from now on the software never rewrites this candidate."""
+    current = get_candidate(db, candidate_id)
+    values, changes = {}, {}
+    if headline is not None and headline != current["headline"]:
+        values["headline"], changes["headline"] = headline, [current["headline"], headline]
+    if bullets is not None:
+        kept = {b["text"]: b for b in current["bullets"]}  # unchanged bullets keep their provenance
+        new = [kept.get(text) or {"text": text, "article_id": None, "sentence_index": None,
+                                  "source_sentence": None, "edited": True} for text in bullets]
+        if [b["text"] for b in current["bullets"]] != bullets:
+            values["bullets"] = json.dumps(new, ensure_ascii=False)
+            changes["bullets"] = [[b["text"] for b in current["bullets"]], bullets]
+    if not values:
+        return current
+    with db.atomic():
+        db["candidates"].update(candidate_id, {**values, "edited": 1, "needs_review": 0, "updated_at": now_iso()})
+        record(db, candidate_id, "editor", "edited", changes)
     return get_candidate(db, candidate_id)
 
 
 def _decode(row: dict) -> dict:
-    return {**row, "bullets": json.loads(row["bullets"])}
+    return {**row, **{name: json.loads(row[name]) for name in JSON_FIELDS}}

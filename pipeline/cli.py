@@ -150,22 +150,47 @@ def _print_summary(ctx: Context, run_id: str) -> None:
 
 
 @cli.command()
+@click.option("--rebuild", is_flag=True, help="Group the whole archive into stories again (slow on big archives).")
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False, exists=True), envvar="NEWSDESK_PROFILE",
+              help="Topic profile replacing pipeline/profile.toml (env NEWSDESK_PROFILE).")
 @pass_ctx
-def draft(ctx: Context):
-    """Draft a candidate for every article that has none.
+def draft(ctx: Context, rebuild, profile_file):
+    """Group new and changed articles into stories and draft one candidate per story.
 
     \b
     Example:
         newsdesk draft
+        newsdesk draft --rebuild --profile my-profile.toml
     """
-    _draft(ctx)
+    _draft(ctx, rebuild, profile_file)
 
 
-def _draft(ctx: Context) -> None:
-    from pipeline.drafts import draft_new
+def _draft(ctx: Context, rebuild: bool = False, profile_file: str | None = None) -> None:
+    from pipeline.drafts import draft as run_draft
+    from pipeline.relevance import ProfileError, load_profile
 
-    created = draft_new(ctx.open())
-    click.echo(f"{created} candidates drafted")
+    try:
+        profile = load_profile(profile_file)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from None
+    outcome = run_draft(ctx.open(), profile, rebuild=rebuild, llm_model=_llm_model(profile))
+    click.echo(f"{outcome.articles_grouped} articles grouped, {outcome.stories_new} new stories; "
+               f"{outcome.drafted} candidates drafted, {outcome.redrafted} redrafted, "
+               f"{outcome.flagged} edited candidates flagged for review"
+               + (f"; LLM fell back to extractive {outcome.summariser_fallbacks} times"
+                  if outcome.summariser_fallbacks else ""))
+
+
+def _llm_model(profile):
+    if profile.summariser.get("kind") != "llm":
+        return None
+    from pipeline.llm_summarise import get_model
+
+    try:
+        return get_model(profile.summariser.get("model") or "")
+    except Exception as exc:  # noqa: BLE001 - unknown model or llm not installed
+        console.print(Text(f"LLM summariser unavailable ({exc}); using the extractive summariser"))
+        return None
 
 
 @cli.command()
@@ -189,7 +214,7 @@ def run(ctx: Context, mirror, since, log_level):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_ctx
 def candidates_cmd(ctx: Context, status, as_json):
-    """List draft candidates, newest first.
+    """List draft candidates, ranked by score.
 
     \b
     Example:
@@ -204,10 +229,12 @@ def candidates_cmd(ctx: Context, status, as_json):
 
 
 def _print_candidates(rows: list[dict]) -> None:
-    table = Table("id", "status", "source", "published", "headline")
+    table = Table("id", "score", "status", "published", "headline", "why")
     for row in rows:
-        table.add_row(str(row["id"]), row["status"], row["source"], safe((row["published_at"] or "")[:16]),
-                      safe(row["headline"]))
+        status = row["status"] + (" (edited)" if row["edited"] else "") + (" (review)" if row["needs_review"] else "")
+        why = ", ".join(e["signal"] for e in row["explanation"][:3])
+        table.add_row(str(row["id"]), f"{row['score']:g}", status, safe((row["published_at"] or "")[:10]),
+                      safe(row["headline"]), safe(why))
     console.print(table)
 
 
@@ -215,15 +242,38 @@ def _print_candidates(rows: list[dict]) -> None:
 @candidate_id
 @pass_ctx
 def show(ctx: Context, candidate_id):
-    """Show one candidate as it would be exported.
+    """Show one candidate as it would be exported, with score, facts, provenance and related stories.
 
     \b
     Example:
         newsdesk show 12
     """
-    from pipeline.export import render_item
+    from pipeline.export import render_item, render_notes
 
-    click.echo(render_item(_candidate(ctx, candidate_id)))
+    candidate = _candidate(ctx, candidate_id)
+    click.echo(render_item(candidate, with_notes=True) + "\n" + render_notes(candidate), nl=False)
+
+
+@cli.command()
+@candidate_id
+@click.option("--headline", help="The new headline.")
+@click.option("--bullet", "bullets", multiple=True, help="A bullet (repeat for each; replaces all bullets).")
+@pass_ctx
+def edit(ctx: Context, candidate_id, headline, bullets):
+    """Edit a candidate's headline or bullets; software never overwrites it afterwards.
+
+    \b
+    Example:
+        newsdesk edit 12 --headline "東都工科大学に不正アクセス、66,482件流出の可能性"
+        newsdesk edit 12 --bullet "一つ目です。" --bullet "二つ目です。" --bullet "三つ目です。"
+    """
+    if headline is None and not bullets:
+        raise click.ClickException("nothing to change: give --headline and/or --bullet")
+    try:
+        cands.edit(ctx.open(), candidate_id, headline=headline, bullets=list(bullets) or None)
+    except cands.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"candidate {candidate_id}: edited")
 
 
 @cli.command()

@@ -1,51 +1,184 @@
-"""The draft stage: one candidate per new article (headline, links, three lead sentences).
+"""The drafting stage: one candidate per story, ranked, summarised in the house format.
 
-A small, replaceable stage: the story-level drafting pipeline replaces it. It only inserts
-candidates for articles that have none, so nothing an editor touched is ever overwritten.
+stories → facts → relevance → summary (MSRC digest, LLM or extractive) → related earlier stories
+→ candidate. An editor's candidate is never overwritten: when its story changes it is only
+flagged (needs_review), and every change to a candidate is written to candidate_history.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
-from pipeline.store import now_iso
-from pipeline.textja import split_sentences
+from pipeline import stories
+from pipeline.facts import Fact, extract_facts
+from pipeline.history import record
+from pipeline.relevance import Profile, score_story
+from pipeline.schema import now_iso
+from pipeline.summarise import SourceText, summarise
 
-BULLETS = 3
-EXCERPT_CHARS = 400
+EXCERPT_CHARS = 300
 
 
-def draft_new(db: sqlite_utils.Database) -> int:
-    """Create candidates for articles without one; returns how many were created."""
-    rows = list(db.query(
-        "SELECT a.* FROM articles a LEFT JOIN candidates c ON c.article_id = a.id WHERE c.id IS NULL "
-        "ORDER BY a.published_at"))
+@dataclass
+class DraftOutcome:
+    articles_grouped: int = 0
+    stories_new: int = 0
+    drafted: int = 0
+    redrafted: int = 0
+    flagged: int = 0
+    summariser_fallbacks: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False, llm_model=None) -> DraftOutcome:
+    """Group new and changed articles into stories and (re)draft the stories that changed."""
+    grouped = stories.rebuild_stories(db) if rebuild else stories.update_stories(db)
+    outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
+    for story_id in sorted(grouped.dirty):
+        draft_story(db, story_id, profile, outcome, llm_model)
+    return outcome
+
+
+def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outcome: DraftOutcome,
+                llm_model=None) -> None:
+    articles = stories.story_articles(db, story_id)
+    if not articles:
+        return
+    content = story_content(db, story_id, articles, profile, outcome, llm_model)
     with db.atomic():
-        for article in rows:
-            db["candidates"].insert(candidate_for(article))
-    return len(rows)
+        existing = next(iter(db.query("SELECT * FROM candidates WHERE story_id = ?", [story_id])), None)
+        if existing is None:
+            _insert(db, story_id, content)
+            outcome.drafted += 1
+        elif existing["edited"]:
+            _flag(db, existing)
+            outcome.flagged += 1
+        else:
+            _update(db, existing, content)
+            outcome.redrafted += 1
 
 
-def candidate_for(article: dict) -> dict:
-    stamp = now_iso()
+def story_content(db, story_id: int, articles: list[dict], profile: Profile, outcome: DraftOutcome,
+                  llm_model=None) -> dict:
+    """Everything software writes into a candidate, as database values."""
+    news = [a for a in articles if a["role"] in ("news", "duplicate", "release")]
+    primaries = [a for a in articles if a["role"] == "primary"]
+    lead = news[0] if news else articles[0]
+    text = "\n".join(f"{a['title']}\n{a['text']}" for a in articles)
+    facts = _story_facts(articles)
+    exploited = False
+    if lead["kind"] == "release":
+        bullets, summariser, exploited = _release_bullets(db, lead)
+    else:
+        bullets, summariser = _prose_bullets(articles, profile, outcome, llm_model)
+    score, explanation = score_story(
+        profile, text, facts, has_primary=bool(primaries), exploited=exploited,
+        news_sites=len({a["source"] for a in news}), partial=all(a["body_status"] == "partial" for a in news))
+    excerpt_from = primaries[0] if primaries else lead
+    db.execute("UPDATE stories SET facts = ? WHERE id = ?", [_json([_fact_dict(f) for f in facts]), story_id])
     return {
-        "article_id": article["id"], "headline": article["title"], "news_url": article["url"],
-        "primary_url": None, "bullets": json.dumps(lead_bullets(article), ensure_ascii=False),
-        "excerpt": (article["text"] or "")[:EXCERPT_CHARS], "status": "new", "edited": 0,
-        "created_at": stamp, "updated_at": stamp,
+        "headline": lead["title"], "news_url": lead["url"] if lead["kind"] != "primary" else None,
+        "primary_url": primaries[0]["url"] if primaries else None,
+        "links": _json([{"url": a["url"], "role": a["role"], "title": a["title"]} for a in news + primaries]),
+        "bullets": _json(bullets), "related": _json(related_stories(db, story_id, explanation)),
+        "excerpt": excerpt_from["text"][:EXCERPT_CHARS], "excerpt_title": excerpt_from["title"],
+        "score": score, "explanation": _json([c.as_dict() for c in explanation]),
+        "facts": _json([_fact_dict(f) for f in facts]), "summariser": summariser,
     }
 
 
-def lead_bullets(article: dict) -> list[str]:
-    """The publisher's own highlights when there are any, else the first sentences of lead and text."""
-    highlights = json.loads(article.get("highlights") or "[]")
-    if highlights:
-        return highlights[:BULLETS + 1]
-    text = "\n".join(part for part in (article.get("lead"), article.get("text")) if part)
-    sentences: list[str] = []
-    for sentence in split_sentences(text):
-        if sentence not in sentences:
-            sentences.append(sentence)
-    return sentences[:BULLETS]
+def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome, llm_model) -> tuple[list, str]:
+    sources = [_source_text(a) for a in articles if a["role"] != "duplicate"]
+    max_chars = int(profile.summariser.get("max_chars", 120))
+    if llm_model is not None:
+        from pipeline.llm_summarise import llm_bullets
+
+        bullets = llm_bullets(llm_model, sources, max_chars=max_chars)
+        if bullets:
+            return [asdict(b) for b in bullets], f"llm:{getattr(llm_model, 'model_id', 'model')}"
+        outcome.summariser_fallbacks += 1
+    bullets = summarise(sources, max_chars=max_chars, terms=profile.terms)
+    return [asdict(b) for b in bullets], "extractive"
+
+
+def _release_bullets(db, release: dict) -> tuple[list, str, bool]:
+    from pipeline.msrc_digest import release_digest
+
+    release_id = release["url"].rsplit("/", 1)[1]
+    rows = list(db.query("SELECT * FROM vulnerabilities WHERE article_id = ?", [release["id"]]))
+    digest = release_digest(release_id, release["modified_at"] or release["published_at"], rows,
+                            lang=release["lang"] or "ja")
+    bullets = [{"text": b.text, "article_id": release["id"], "sentence_index": -1,
+                "source_sentence": f"vulnerabilities:{b.basis}"} for b in digest]
+    return bullets, "msrc-digest", any(row["exploited"] for row in rows)
+
+
+def _source_text(article: dict) -> SourceText:
+    text, lead = article["text"], article["lead"]
+    if lead and lead not in text:
+        text = f"{lead}\n{text}"
+    return SourceText(article_id=article["id"], role="primary" if article["role"] == "primary" else "news",
+                      url=article["url"], title=article["title"], text=text, lang=article["lang"] or "ja",
+                      published_at=article["published_at"])
+
+
+def _story_facts(articles: list[dict]) -> list[Fact]:
+    seen, facts = set(), []
+    for article in sorted(articles, key=lambda a: a["role"] != "primary"):  # primary facts first
+        for fact in extract_facts(article["text"], article["published_at"]):
+            if (fact.kind, fact.value) not in seen:
+                seen.add((fact.kind, fact.value))
+                facts.append(fact)
+    return facts
+
+
+def related_stories(db, story_id: int, explanation, limit: int = 3) -> list[dict]:
+    """Up to three earlier stories sharing the story's strongest topic terms (for the commentary)."""
+    terms = [c.signal.split(":", 1)[1] for c in explanation if c.signal.startswith("term:")][:3]
+    terms = [t for t in terms if len(t) >= 3]  # the trigram index needs three characters
+    first = db.execute("SELECT first_published_at FROM stories WHERE id = ?", [story_id]).fetchone()
+    if not terms or not first or not first[0]:
+        return []
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    rows = db.query(
+        "SELECT st.id AS story_id, st.title, st.first_published_at AS date, a.url, min(f.rank) AS rank "
+        "FROM articles_fts f JOIN story_articles sa ON sa.article_id = f.rowid "
+        "JOIN stories st ON st.id = sa.story_id JOIN articles a ON a.id = f.rowid "
+        "WHERE articles_fts MATCH ? AND st.id != ? AND st.first_published_at < ? AND st.merged_into IS NULL "
+        "GROUP BY st.id ORDER BY rank LIMIT ?", [match, story_id, first[0], limit])
+    return [{"story_id": r["story_id"], "title": r["title"], "date": (r["date"] or "")[:10], "url": r["url"]}
+            for r in rows]
+
+
+def _insert(db, story_id: int, content: dict) -> None:
+    stamp = now_iso()
+    candidate_id = db["candidates"].insert({"story_id": story_id, **content, "status": "new", "edited": 0,
+                                            "needs_review": 0, "created_at": stamp, "updated_at": stamp}).last_pk
+    record(db, candidate_id, "software", "drafted", {})
+
+
+def _update(db, existing: dict, content: dict) -> None:
+    changes = {k: [existing[k], v] for k, v in content.items() if existing[k] != v}
+    if not changes:
+        return
+    db["candidates"].update(existing["id"], {**content, "updated_at": now_iso()})
+    record(db, existing["id"], "software", "redrafted", {k: v for k, v in changes.items()
+                                                         if k in ("headline", "bullets", "score", "primary_url")})
+
+
+def _flag(db, existing: dict) -> None:
+    if not existing["needs_review"]:
+        db["candidates"].update(existing["id"], {"needs_review": 1, "updated_at": now_iso()})
+    record(db, existing["id"], "software", "flagged", {"reason": "the story changed after the editor's edit"})
+
+
+def _fact_dict(fact: Fact) -> dict:
+    return {"kind": fact.kind, "text": fact.text, "value": fact.value}
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+

@@ -1,4 +1,4 @@
-"""Export candidates as one newsletter issue in Markdown, in the house format."""
+"""Candidates as Markdown in the house format: one item (`show`) or one newsletter issue (`export`)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,37 @@ from datetime import date
 EDITOR_PLACEHOLDER = "(編集者が記入)"
 
 
-def render_item(candidate: dict) -> str:
-    links = [candidate["news_url"]] + ([candidate["primary_url"]] if candidate.get("primary_url") else [])
-    bullets = "\n".join(f"- {_one_line(b)}" for b in candidate["bullets"])
+def render_item(candidate: dict, with_notes: bool = False) -> str:
+    links = [url for url in (candidate.get("news_url"), candidate.get("primary_url")) if url]
+    bullets = "\n".join(f"- {_one_line(b['text'])}" for b in candidate["bullets"])
     excerpt = "\n".join(f"> {_inert(line)}" if line else ">"
                         for line in (candidate.get("excerpt") or "").splitlines())
+    commentary = f"- {EDITOR_PLACEHOLDER}"
+    if with_notes and candidate.get("related"):
+        commentary += "\n" + "\n".join(f"  - 参考: {r['date']} {_one_line(r['title'])} {r['url']}"
+                                       for r in candidate["related"])
     parts = [
         f"## ●{_one_line(candidate['headline'])}",
         "\n".join(links),
         f"### このニュースをザックリ言うと…\n\n{bullets}",
-        f"### 所感\n\n- {EDITOR_PLACEHOLDER}",
-        f"### {_one_line(candidate.get('article_title') or candidate['headline'])}\n\n{excerpt}".rstrip(),
+        f"### 所感\n\n{commentary}",
+        f"### {_one_line(candidate.get('excerpt_title') or candidate['headline'])}\n\n{excerpt}".rstrip(),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def render_notes(candidate: dict) -> str:
+    """What the editor sees besides the item: score and why, facts, where each bullet came from."""
+    lines = [f"score {candidate['score']:g}: " + ", ".join(
+        f"{_one_line(e['signal'])} ({e['weight']:+g})" for e in candidate["explanation"])]
+    if candidate.get("needs_review"):
+        lines.append("needs review: new articles joined this story after it was edited")
+    lines.append("facts: " + ", ".join(_one_line(f["text"]) for f in candidate["facts"][:12]))
+    for number, bullet in enumerate(candidate["bullets"], start=1):
+        source = bullet.get("source_sentence") or "edited by an editor"
+        lines.append(f"bullet {number} from article {bullet.get('article_id')}: {_one_line(source)[:80]}")
+    lines.append(f"summariser: {candidate.get('summariser')}")
+    return "\n".join(f"<!-- {_comment_safe(line)} -->" for line in lines) + "\n"
 
 
 def render_issue(candidates: list[dict], issue_date: date | None = None) -> str:
@@ -35,3 +53,7 @@ def _one_line(text: str) -> str:
 def _inert(text: str) -> str:
     """Crawled text must not become markup where the Markdown is rendered: escape HTML tags."""
     return text.replace("<", "&lt;")
+
+
+def _comment_safe(text: str) -> str:
+    return text.replace("--", "- -")

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import ROOT, run_newsdesk
 from pipeline import store
 from pipeline.cli import cli
+from pipeline.history import history
 
 ARTICLE = {"source": "scannetsecurity", "url": "https://scan.netsecurity.ne.jp/article/2026/11/18/1.html",
            "title": "大学に不正アクセス <script>alert(1)</script>", "published_at": "2026-11-18T08:15:00+09:00",
@@ -26,7 +27,9 @@ def db_file(tmp_path):
     path = tmp_path / "cli.db"
     db = store.open_db(path)
     store.save_article(db, ARTICLE, [])
-    store.save_article(db, {**ARTICLE, "url": ARTICLE["url"].replace("1.html", "2.html"), "title": "二本目"}, [])
+    store.save_article(db, {**ARTICLE, "url": ARTICLE["url"].replace("1.html", "2.html"), "title": "二本目",
+                            "lead": None, "text": "量子暗号の実証実験に成功した。伝送距離は約400kmである。"
+                                                  "研究所は今後も開発を続けるとしている。"}, [])
     db.close()
     return path
 
@@ -40,9 +43,11 @@ def test_draft_list_pick_reject_export(db_file, tmp_path):
     assert "0 candidates drafted" in invoke(db_file, "draft").output  # drafting twice adds nothing
     listed = json.loads(invoke(db_file, "candidates", "--json").output)
     assert {c["status"] for c in listed} == {"new"} and len(listed) == 2
+    assert listed[0]["score"] >= listed[1]["score"]  # ranked
     first = next(c for c in listed if c["news_url"] == ARTICLE["url"])
-    assert first["bullets"][0] == "東都工科大学は11月18日、不正アクセスを発表した。"
-    assert len(first["bullets"]) == 3
+    assert 3 <= len(first["bullets"]) <= 4
+    assert all(b["article_id"] == 1 and b["source_sentence"] for b in first["bullets"])
+    assert any("66,482件" in b["text"] for b in first["bullets"])
     assert invoke(db_file, "pick", str(first["id"])).exit_code == 0
     other = next(c for c in listed if c["id"] != first["id"])
     assert invoke(db_file, "reject", str(other["id"])).exit_code == 0
@@ -53,14 +58,33 @@ def test_draft_list_pick_reject_export(db_file, tmp_path):
     markdown = out.read_text(encoding="utf-8")
     assert markdown.count("## ●") == 1 and "二本目" not in markdown
     assert "### このニュースをザックリ言うと…" in markdown and "### 所感" in markdown
-    assert ARTICLE["url"] in markdown and "- 東都工科大学は11月18日" in markdown
+    assert ARTICLE["url"] in markdown and "66,482件" in markdown
     assert "<script>" not in markdown and "&lt;script>" in markdown  # crawled text stays inert
+
+
+def test_edit_is_never_overwritten_and_history_is_kept(db_file):
+    invoke(db_file, "draft")
+    bullets = ["一です。", "二です。", "三です。"]
+    options = [a for b in bullets for a in ("--bullet", b)]
+    result = invoke(db_file, "edit", "1", "--headline", "編集した見出し", *options)
+    assert result.exit_code == 0
+    db = store.open_db(db_file)
+    article = dict(db["articles"].get(1))
+    store.save_article(db, {**article, "text": article["text"] + "新たに判明した事実がある。"}, [])
+    db.close()
+    assert "1 edited candidates flagged" in invoke(db_file, "draft").output
+    [edited] = [c for c in json.loads(invoke(db_file, "candidates", "--json").output) if c["id"] == 1]
+    assert edited["headline"] == "編集した見出し" and [b["text"] for b in edited["bullets"]] == bullets
+    assert edited["edited"] == 1 and edited["needs_review"] == 1
+    actions = [(h["actor"], h["action"]) for h in history(store.open_db(db_file), 1)]
+    assert actions == [("software", "drafted"), ("editor", "edited"), ("software", "flagged")]
 
 
 def test_show_prints_house_format(db_file):
     invoke(db_file, "draft")
     result = invoke(db_file, "show", "1")
     assert result.output.startswith("## ●") and "66,482件" in result.output
+    assert "<!-- score" in result.output and "bullet 1 from article 1" in result.output
 
 
 def test_candidates_table_escapes_markup(db_file):

@@ -446,6 +446,19 @@ def test_malformed_release_notes_raise(body, message):
         parse_release_notes(body)
 
 
+def test_odd_json_shapes_do_not_escape_as_other_errors():
+    """Free-text fields of an unexpected type read as empty instead of raising AttributeError."""
+    data = json.loads(fixture_bytes("cvrf-2099-Jan.json"))
+    data["DocumentNotes"] = [{"Title": ["x"], "Value": ["not", "text"]},
+                             {"Title": " Release  Notes ", "Value": " <p>x</p> "}]
+    release = parse_cvrf(json.dumps(data).encode())
+    assert release.notes == [("", ""), ("Release Notes", "<p>x</p>")]
+    notes = parse_release_notes(b'{"value": [{"releaseNumber": "2099-Jan", "description": {"a": 1}}],'
+                                b' "@odata.nextLink": 5}')
+    assert notes[0].description_html == "" and notes[0].description_text == ""
+    assert odata_next_link(b'{"value": [], "@odata.nextLink": 5}') is None
+
+
 @pytest.mark.parametrize("html, text", [
     ("", ""),
     (None, ""),

@@ -21,7 +21,8 @@ def test_demo_crawls_every_source_and_drafts(tmp_path):
         assert key in result.stdout
         assert db.execute("SELECT count(*) FROM articles WHERE source = ?", [key]).fetchone()[0] > 0
     drafted = db["candidates"].count
-    assert drafted == db["articles"].count
+    assert drafted == db["stories"].count > 0
+    assert db.execute("SELECT count(*) FROM story_articles").fetchone()[0] == db["articles"].count
     assert f"{drafted} candidates drafted" in result.stdout
 
 

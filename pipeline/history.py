@@ -1,0 +1,19 @@
+"""Every change to a candidate, by the software or an editor, is kept in candidate_history."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from pipeline.schema import now_iso
+
+
+def record(db: sqlite_utils.Database, candidate_id: int, actor: str, action: str, changes: dict) -> None:
+    db["candidate_history"].insert({"candidate_id": candidate_id, "at": now_iso(), "actor": actor,
+                                    "action": action, "changes": json.dumps(changes, ensure_ascii=False)})
+
+
+def history(db: sqlite_utils.Database, candidate_id: int) -> list[dict]:
+    rows = db.query("SELECT * FROM candidate_history WHERE candidate_id = ? ORDER BY id", [candidate_id])
+    return [{**row, "changes": json.loads(row["changes"])} for row in rows]
