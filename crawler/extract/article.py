@@ -92,8 +92,8 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
     published = (_rule_date(soup, rules.published, source, "published", warnings)
                  or _meta_date(soup, "article:published_time", source)
                  or feed_entry.get("published")
-                 or parse_date(generic.get("date"), source.tzinfo)
-                 or _first_ja_date(soup, source))
+                 or _first_ja_date(soup, source)  # Japanese pages put the date up front; htmldate may guess
+                 or parse_date(generic.get("date"), source.tzinfo))
     return Article(
         url=url, title=title, text=text, body_status="partial" if partial else "full",
         published_at=published,
