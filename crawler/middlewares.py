@@ -2,24 +2,61 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.response import response_status_message
 
 from crawler import __version__
 from crawler.mirror import MIRROR_META, mirror_url, real_url_from_mirror
 from crawler.urls import is_public_address
 
 CONDITIONAL = "newsdesk_conditional"
+REQUESTED_META = "newsdesk_requested_url"
+RETRY_AFTER_CAP = 60.0
 
 
 def real_url(request) -> str:
     """The real URL of a request, also when it was fetched from the mirror."""
     return request.meta.get(MIRROR_META, request.url)
+
+
+def requested_url(request) -> str:
+    """The URL the spider asked for, before any redirect (failures are recorded against it)."""
+    chain = request.meta.get("redirect_urls") or []
+    return request.meta.get(REQUESTED_META) or (chain[0] if chain else real_url(request))
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, waiting as long as a 429/503's Retry-After asks (up to RETRY_AFTER_CAP seconds)."""
+
+    async def process_response(self, request, response):
+        delay = _retry_after(response) if response.status in (429, 503) else None
+        if delay is None or request.meta.get("dont_retry"):
+            return super().process_response(request, response)
+        if delay > RETRY_AFTER_CAP:
+            return response  # too long to wait now: recorded as http-429/503, tried again next run
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await asyncio.sleep(delay)
+        return retry
+
+
+def _retry_after(response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value.decode("latin-1").strip()), 0.0)
+    except ValueError:
+        return None  # an HTTP date: let Scrapy's own retry decide
 
 
 class ContactUserAgentMiddleware(UserAgentMiddleware):
@@ -82,7 +119,8 @@ class MirrorMiddleware:
     def process_request(self, request, spider=None):
         if not self.mirror or request.url.startswith(self.mirror + "/"):
             return None
-        meta = {**request.meta, MIRROR_META: request.url, "allow_offsite": True, "dont_obey_robotstxt": True}
+        meta = {**request.meta, MIRROR_META: request.url, "allow_offsite": True, "dont_obey_robotstxt": True,
+                REQUESTED_META: request.meta.get(REQUESTED_META, request.url)}
         return request.replace(url=mirror_url(request.url, self.mirror), meta=meta, dont_filter=True)
 
     def process_response(self, request, response, spider=None):
@@ -91,7 +129,7 @@ class MirrorMiddleware:
             return response
         location = response.headers.get("Location")
         if location is not None:
-            target = urljoin(request.url, location.decode("latin-1"))
+            target = urljoin(real, location.decode("latin-1"))  # relative to the page, not the mirror
             mapped = real_url_from_mirror(target, self.mirror) or target
             response.headers["Location"] = mapped.encode("latin-1")
         return response.replace(url=real)

@@ -27,11 +27,12 @@ class StorePipeline:
         settings = crawler.settings
         pipeline = cls(settings.get("NEWSDESK_DB"), settings.get("NEWSDESK_RUN_ID") or uuid.uuid4().hex[:12],
                        settings.get("NEWSDESK_MIRROR"), crawler.stats)
-        # spider_closed comes after every pipeline closed and carries the finish reason.
+        # Signals carry the spider; spider_closed also carries the finish reason.
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider):
+    def spider_opened(self, spider):
         self.db = store.open_db(self.db_file)
         source = spider.source
         store.save_source(self.db, source.key, source.name, source.lang, dataclasses.asdict(source))
@@ -47,7 +48,7 @@ class StorePipeline:
         self.db.close()
         self.db = None
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         if isinstance(item, ArticleSeen):
             store.mark_checked(self.db, item.url)
             self.outcomes["skipped"] += 1
@@ -57,7 +58,7 @@ class StorePipeline:
             outcome = store.save_article(self.db, {**item.article, "source": item.source}, item.pages,
                                          vulnerabilities=item.vulnerabilities, citations=item.citations)
             self.outcomes[outcome] += 1
-            spider.crawler.stats.inc_value(f"newsdesk/articles_{outcome}")
+            self.stats.inc_value(f"newsdesk/articles_{outcome}")
             for warning in item.warnings:
                 store.record_error(self.db, self.run_pk, item.source, item.article["url"], "rule", warning)
         return item

@@ -11,7 +11,9 @@ from crawler.sources import load_sources
 
 
 def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,
-                   sources_file: str | None = None, log_level: str = "WARNING") -> Settings:
+                   sources_file: str | None = None, log_level: str = "WARNING",
+                   extra: dict[str, str] | None = None) -> Settings:
+    """Project settings, the newsdesk options, then `--set NAME=VALUE` pairs (highest priority)."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     overrides = {"NEWSDESK_DB": str(db), "NEWSDESK_SINCE": since, "NEWSDESK_RUN_ID": uuid.uuid4().hex[:12],
@@ -22,7 +24,7 @@ def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,
         # The mirror is a local copy: politeness delays protect real sites, not it.
         overrides.update(NEWSDESK_MIRROR=mirror, DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False,
                          RETRY_TIMES=1)
-    settings.setdict(overrides, priority="cmdline")
+    settings.setdict({**overrides, **(extra or {})}, priority="cmdline")
     return settings
 
 

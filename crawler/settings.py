@@ -46,6 +46,8 @@ TELNETCONSOLE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "crawler.middlewares.ConditionalRequestMiddleware": 800,
     "crawler.middlewares.AddressGuardMiddleware": 900,

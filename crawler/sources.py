@@ -68,6 +68,10 @@ class Source:
         return re.match(self.article_pattern, url) is not None
 
 
+# Cited official pages: no rules of their own, generic extraction, stored with kind 'primary'.
+PRIMARY = Source(key="primary", name="Primary sources (cited pages)", lang="ja", article_pattern=r"^https?://",
+                 allowed_domains=(), timezone="+09:00")
+
 _STR_FIELDS = {"name", "lang", "timezone", "spider", "article_pattern"}
 _LIST_FIELDS = {"feeds", "listings", "allowed_domains"}
 _NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int}

@@ -97,6 +97,8 @@ def crawl_options(func):
                         help="How far back listings and release lists reach (YYYY-MM-DD).")(func)
     func = click.option("--mirror", metavar="URL",
                         help="Fetch from a local mirror (http://127.0.0.1:PORT or file:///DIR).")(func)
+    func = click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+                        help="Override a Scrapy setting, e.g. --set DOWNLOAD_TIMEOUT=10 (repeatable).")(func)
     return click.option("--log-level", default="WARNING", show_default=True,
                         type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))(func)
 
@@ -105,20 +107,20 @@ def crawl_options(func):
 @click.argument("keys", nargs=-1, metavar="[KEY]...")
 @crawl_options
 @pass_ctx
-def crawl(ctx: Context, keys, mirror, since, log_level):
+def crawl(ctx: Context, keys, mirror, since, log_level, overrides):
     """Crawl sources (all when no KEY is given) into the database.
 
     \b
     Example:
         newsdesk crawl
         newsdesk crawl scannetsecurity --since 2026-01-01
-        newsdesk crawl --mirror file:///srv/mirror
+        newsdesk crawl --mirror file:///srv/mirror --set DOWNLOAD_TIMEOUT=10
     """
-    run_id = _crawl(ctx, keys, mirror, since, log_level)
+    run_id = _crawl(ctx, keys, mirror, since, log_level, overrides)
     _print_summary(ctx, run_id)
 
 
-def _crawl(ctx: Context, keys, mirror, since, log_level) -> str:
+def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> str:
     from crawler.run import crawl_settings, run_crawl  # Scrapy loads only for commands that crawl
 
     known = ctx.sources()
@@ -127,9 +129,15 @@ def _crawl(ctx: Context, keys, mirror, since, log_level) -> str:
         raise click.ClickException(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
     if mirror and not mirror.startswith(("http://", "https://", "file://")):
         raise click.ClickException("--mirror must be an http://, https:// or file:// URL")
+    extra = {}
+    for pair in overrides:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isupper():
+            raise click.ClickException(f"--set takes NAME=VALUE with an upper-case Scrapy setting name, not {pair!r}")
+        extra[name] = value
     ctx.open(create=True).close()  # create and migrate before the spiders open it
     settings = crawl_settings(ctx.db_file, mirror=mirror, since=since.date().isoformat() if since else None,
-                              sources_file=ctx.sources_file, log_level=log_level)
+                              sources_file=ctx.sources_file, log_level=log_level, extra=extra)
     return run_crawl(list(keys), settings)
 
 
@@ -196,7 +204,7 @@ def _llm_model(profile):
 @cli.command()
 @crawl_options
 @pass_ctx
-def run(ctx: Context, mirror, since, log_level):
+def run(ctx: Context, mirror, since, log_level, overrides):
     """Crawl every source, then draft candidates (the scheduled job).
 
     \b
@@ -204,7 +212,7 @@ def run(ctx: Context, mirror, since, log_level):
         newsdesk run
         newsdesk --db /var/lib/newsdesk/newsdesk.db run
     """
-    run_id = _crawl(ctx, (), mirror, since, log_level)
+    run_id = _crawl(ctx, (), mirror, since, log_level, overrides)
     _print_summary(ctx, run_id)
     _draft(ctx)
 

@@ -209,9 +209,9 @@ def raw_pages(db: sqlite_utils.Database, article_id: int) -> list[dict]:
 
 
 def known_articles(db: sqlite_utils.Database, source: str | None = None) -> dict[str, dict]:
-    """Canonical URL -> {last_fetched_at, modified_at, published_at} of stored articles (of one source)."""
+    """Canonical URL -> {last_fetched_at, modified_at, published_at, lang} of stored articles (of one source)."""
     where, params = ("WHERE source = ?", [source]) if source else ("", [])
-    rows = db.query(f"SELECT url, last_fetched_at, modified_at, published_at FROM articles {where}", params)
+    rows = db.query(f"SELECT url, last_fetched_at, modified_at, published_at, lang FROM articles {where}", params)
     return {row.pop("url"): row for row in rows}
 
 

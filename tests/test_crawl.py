@@ -27,7 +27,10 @@ def article_files(source_key: str) -> set[str]:
 def assert_only_missing_citations(db, reason: str) -> None:
     errors = {(r["reason"], r["url"]) for r in db.query("SELECT reason, url FROM crawl_errors")}
     unfetched = {r["cited_url"] for r in db.query("SELECT cited_url FROM article_links WHERE cited_article_id IS NULL")}
-    assert errors == {(reason, url) for url in unfetched}
+    registry = load_sources().values()
+    # Pages a registered source crawls itself (the MSRC release note) are left to that source.
+    fetched_by_citation = {url for url in unfetched if not any(s.is_article(url) for s in registry)}
+    assert errors == {(reason, url) for url in fetched_by_citation}
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,9 @@ def test_demo_crawls_every_source_and_drafts(tmp_path):
     assert drafted == db["stories"].count > 0
     assert db.execute("SELECT count(*) FROM story_articles").fetchone()[0] == db["articles"].count
     assert f"{drafted} candidates drafted" in result.stdout
+    # Re-extracting what was just crawled changes nothing: news, multi-page, primary pages and releases.
+    outcomes = reextract(store.open_db(tmp_path / "newsdesk.db"), load_sources())
+    assert outcomes == {"unchanged": db["articles"].count}
 
 
 def test_reextract_applies_a_changed_rule_without_recrawling(db):

@@ -20,10 +20,10 @@ import sqlite_utils
 from scrapy.http import Request, Response, TextResponse
 
 from conftest import DEMO_SITE, REAL_SAMPLES, ROOT, MirrorServer, run_newsdesk
+from crawler.extract.msrc_release import release_from_stored
 from crawler.items import ArticleItem, ArticleSeen, FetchFailure
 from crawler.sources import load_sources
 from crawler.spiderloader import spider_class
-from crawler.spiders.msrc import release_from_stored
 from pipeline import store
 
 API = "api.msrc.microsoft.com"

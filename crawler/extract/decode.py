@@ -41,7 +41,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """Return (text, encoding). Raises DecodeError when no encoding fits the bytes."""
     if not body.strip():
         raise DecodeError("empty response body")
-    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in body and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DecodeError("binary content (NUL bytes), not text")
     for encoding in declared_encodings(body, content_type):
         if encoding in _LATIN and _strict(body, "utf-8") is not None:

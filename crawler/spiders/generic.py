@@ -23,14 +23,12 @@ from crawler.extract.decode import DecodeError, decode_html
 from crawler.extract.feed import FeedError, parse_feed
 from crawler.failures import classify
 from crawler.items import ArticleItem, ArticleSeen, FetchFailure
-from crawler.middlewares import CONDITIONAL, real_url
-from crawler.sources import Source
+from crawler.middlewares import CONDITIONAL, requested_url
+from crawler.sources import PRIMARY, Source, load_sources
 from crawler.urls import canonical_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_PAGES = 10
-PRIMARY = Source(key="primary", name="Primary sources", lang="ja", article_pattern=r"^https?://",
-                 allowed_domains=(), timezone="+09:00")
 
 
 class Spider(scrapy.Spider):
@@ -47,6 +45,7 @@ class Spider(scrapy.Spider):
         self.retry_urls: list[str] = []
         self.offered: set[str] = set()
         self.stored: set[str] = set()
+        self.registry: list[Source] = []
         self.vendor_domains: tuple[str, ...] = ()
         self.revisit = timedelta(hours=self.source.revisit_hours)
 
@@ -58,6 +57,7 @@ class Spider(scrapy.Spider):
         spider.since = spider.since or state["since"]
         spider.known, spider.retry_urls, spider.stored = state["known"], state["retry"], state["stored"]
         spider.vendor_domains = tuple(crawler.settings.getlist("NEWSDESK_VENDOR_DOMAINS"))
+        spider.registry = list(load_sources(crawler.settings.get("NEWSDESK_SOURCES")).values())
         return spider
 
     @classmethod
@@ -213,10 +213,16 @@ class Spider(scrapy.Spider):
         yield ArticleItem(source=self.source.key, article=article.as_row(), pages=pages,
                           warnings=article.warnings, citations=[c.as_row() for c in citations])
         for citation in citations:
-            if citation.url not in self.stored and citation.url not in self.claimed:
-                self.claimed.add(citation.url)
+            if self.fetch_citation(citation.url):
                 yield scrapy.Request(citation.url, callback=self.parse_primary, errback=self.on_error,
                                      meta={"allow_offsite": True}, cb_kwargs={"cited_by": article.url})
+
+    def fetch_citation(self, url: str) -> bool:
+        """Fetch a cited page once; never one that a registered source crawls itself (its spider stores it)."""
+        if url in self.stored or url in self.claimed or any(s.is_article(url) for s in self.registry):
+            return False
+        self.claimed.add(url)
+        return True
 
     def parse_primary(self, response, cited_by: str):
         """A cited official page: generic extraction, stored as kind 'primary'. One hop: no links followed."""
@@ -234,6 +240,8 @@ class Spider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         if content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES:
             return self.failure(url, "not-html", f"expected an HTML page, got {content_type}")
+        if response.body.lstrip()[:5] == b"%PDF-":
+            return self.failure(url, "not-html", f"a PDF document served as {content_type or 'HTML'}")
         try:
             html, _encoding = decode_html(response.body, content_type)
             return extract_article(html, url, source, context)
@@ -252,8 +260,7 @@ class Spider(scrapy.Spider):
 
     # --- failures ---------------------------------------------------------------------------
     def on_error(self, failure):
-        request = failure.request
-        yield self.failure(real_url(request), *classify(failure))
+        yield self.failure(requested_url(failure.request), *classify(failure))
 
     def failure(self, url: str, reason: str, detail: str) -> FetchFailure:
         self.logger.warning("%s: %s %s (%s)", self.source.key, reason, url, detail)

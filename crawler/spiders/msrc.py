@@ -10,37 +10,32 @@ itself is crawler.extract.cvrf.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 
 import scrapy
 
 from crawler.extract.cvrf import (
     CvrfError,
-    CvrfRelease,
     ReleaseNote,
     UpdateEntry,
-    Vulnerability,
-    html_to_text,
     odata_next_link,
     parse_cvrf,
     parse_release_notes,
     parse_updates,
 )
+from crawler.extract.msrc_release import local_date, release_parts, release_url, same_instant
 from crawler.items import ArticleItem, ArticleSeen
 from crawler.spiders.generic import Spider as GenericSpider
 from crawler.spiders.generic import raw_page
 
-RELEASE_URL = "https://msrc.microsoft.com/update-guide/releaseNote/{id}"
-AUTHOR = "Microsoft Security Response Center"
 MAX_NOTE_PAGES = 20
 CONDITIONAL = {"newsdesk_conditional": True, "handle_httpstatus_list": [304]}
 
 
 class Spider(GenericSpider):
-    def __init__(self, *args, since: str | None = None, **kwargs):
-        super().__init__(*args, since=since, **kwargs)
-        self.since_explicit = since is not None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.notes: dict[str, ReleaseNote] = {}    # release id -> Japanese release note
         self.notes_unchanged = False                # the notes answered 304: nothing received
         self.pending: list[UpdateEntry] | None = None  # releases to fetch, once the update list is read
@@ -123,8 +118,10 @@ class Spider(GenericSpider):
         return not self.since or not dates or max(dates) >= self.since
 
     def is_new_or_revised(self, entry: UpdateEntry) -> bool:
+        """Not stored, revised (CurrentReleaseDate moved), or stored in English before its Japanese note came."""
         known = self.known.get(release_url(entry.id))
-        return known is None or not same_instant(known.get("modified_at"), entry.current_release_date)
+        return (known is None or not same_instant(known.get("modified_at"), entry.current_release_date)
+                or (known.get("lang") == "en" and entry.id in self.notes))
 
     # --- CVRF documents ---------------------------------------------------------------------
     def document_requests(self):
@@ -144,90 +141,10 @@ class Spider(GenericSpider):
             yield self.failure(response.url, "cvrf", f"document is release {release.id!r}, expected {entry.id!r}")
             return
         note = self.notes.get(entry.id)
-        vulnerabilities, warnings = unique_vulnerabilities(release)
+        article, vulnerabilities, warnings = release_parts(release, entry, note, self.source.tzinfo)
         context = {"update": dataclasses.asdict(entry), "release_note": note and dataclasses.asdict(note)}
-        yield ArticleItem(source=self.source.key, article=release_article(release, entry, note, vulnerabilities,
-                                                                          self.source.tzinfo),
-                          pages=[raw_page(response, context)], warnings=warnings,
-                          vulnerabilities=[vulnerability_row(entry.id, v) for v in vulnerabilities])
+        yield ArticleItem(source=self.source.key, article=article, pages=[raw_page(response, context)],
+                          warnings=warnings, vulnerabilities=vulnerabilities)
 
 
-# --- the release as an article (pure: also usable to rebuild from a stored response) ------------
-
-def release_url(release_id: str) -> str:
-    return RELEASE_URL.format(id=release_id)
-
-
-def release_article(release: CvrfRelease, entry: UpdateEntry, note: ReleaseNote | None,
-                    vulnerabilities: list[Vulnerability], tz: tzinfo) -> dict:
-    """The article row: Japanese release note when there is one, else the document's own notes.
-
-    The text ends with one line per CVE, so a revised release (new CVE, changed severity or flags)
-    is a changed article version. modified_at is the update list's CurrentReleaseDate, the value the
-    next crawl compares.
-    """
-    lead = note.description_text if note else document_notes_text(release)
-    return {
-        "url": release_url(entry.id),
-        "title": (note.title if note and note.title else "") or release.title or entry.document_title or entry.id,
-        "lead": lead,
-        "text": "\n\n".join(part for part in (lead, "\n".join(map(vulnerability_line, vulnerabilities))) if part),
-        "body_status": "full",
-        "published_at": local_iso(release.initial_release_date or entry.initial_release_date, tz),
-        "modified_at": local_iso(entry.current_release_date or release.current_release_date, tz),
-        "author": AUTHOR,
-        "lang": "ja" if note else "en",
-        "feed_summary": None,
-        "highlights": [],
-        "kind": "release",
-    }
-
-
-def document_notes_text(release: CvrfRelease) -> str:
-    texts = (html_to_text(text) for title, text in release.notes if title.strip().lower() != "legal disclaimer")
-    return "\n".join(text for text in texts if text)
-
-
-def vulnerability_line(vuln: Vulnerability) -> str:
-    """``CVE-…: Title [Critical; Remote Code Execution; exploited; publicly disclosed]``."""
-    flags = [vuln.severity, vuln.impact, "exploited" if vuln.exploited else None,
-             "publicly disclosed" if vuln.publicly_disclosed else None]
-    details = "; ".join(flag for flag in flags if flag)
-    return f"{vuln.cve}: {vuln.title}" + (f" [{details}]" if details else "")
-
-
-def unique_vulnerabilities(release: CvrfRelease) -> tuple[list[Vulnerability], list[str]]:
-    """One entry per CVE (the store keeps one row per release and CVE); the rest become warnings."""
-    kept: dict[str, Vulnerability] = {}
-    warnings = []
-    for vuln in release.vulnerabilities:
-        if not vuln.cve:
-            warnings.append(f"{release.id}: vulnerability without a CVE skipped ({vuln.title!r})")
-        elif vuln.cve in kept:
-            warnings.append(f"{release.id}: {vuln.cve} listed twice, first entry kept")
-        else:
-            kept[vuln.cve] = vuln
-    return list(kept.values()), warnings
-
-
-def vulnerability_row(release_id: str, vuln: Vulnerability) -> dict:
-    return {"release_id": release_id, **dataclasses.asdict(vuln)}
-
-
-# --- dates -------------------------------------------------------------------------------------
-
-def local_date(value: str, tz: tzinfo) -> date:
-    return datetime.fromisoformat(value).astimezone(tz).date()
-
-
-def local_iso(value: str | None, tz: tzinfo) -> str | None:
-    return datetime.fromisoformat(value).astimezone(tz).isoformat() if value else None
-
-
-def same_instant(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return False
-    try:
-        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
-    except ValueError:
-        return False
+# --- the release as an article (pure: also rebuilds one from its stored response) -----------------
