@@ -17,7 +17,8 @@ from crawler import __version__
 from crawler.mirror import MIRROR_META, mirror_url, real_url_from_mirror
 from crawler.urls import is_public_address
 
-CONDITIONAL = "newsdesk_conditional"
+CONDITIONAL = "newsdesk_conditional"  # True: revalidate; RECORD_ONLY: fetch in full, keep the validators
+RECORD_ONLY = "record"
 REQUESTED_META = "newsdesk_requested_url"
 RETRY_AFTER_CAP = 60.0
 
@@ -81,7 +82,7 @@ class AddressGuardMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler.settings.get("NEWSDESK_MIRROR"))
 
-    def process_request(self, request, spider=None):
+    def process_request(self, request):
         if self.mirror and request.url.startswith(self.mirror):
             return None
         parts = urlsplit(request.url)
@@ -116,14 +117,14 @@ class MirrorMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler.settings.get("NEWSDESK_MIRROR"))
 
-    def process_request(self, request, spider=None):
+    def process_request(self, request):
         if not self.mirror or request.url.startswith(self.mirror + "/"):
             return None
         meta = {**request.meta, MIRROR_META: request.url, "allow_offsite": True, "dont_obey_robotstxt": True,
                 REQUESTED_META: request.meta.get(REQUESTED_META, request.url)}
         return request.replace(url=mirror_url(request.url, self.mirror), meta=meta, dont_filter=True)
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request, response):
         real = request.meta.get(MIRROR_META)
         if not self.mirror or not real:
             return response
@@ -136,15 +137,18 @@ class MirrorMiddleware:
 
 
 class ConditionalRequestMiddleware:
-    """Revalidate requests marked ``meta[CONDITIONAL]`` with the ETag / Last-Modified stored last time.
+    """Revalidate requests marked ``meta[CONDITIONAL]`` with the ETag / Last-Modified stored last time
+    (``RECORD_ONLY``: fetch in full, but keep the new validators for the next run).
 
-    Validators live in the store's http_validators table; a 304 reaches the callback, which skips it.
+    Validators live in the store's http_validators table and are saved only when the crawl finishes:
+    after a crash, feeds and listings are read in full again, so no article they offered is lost.
+    A 304 reaches the callback, which skips it.
     """
 
     def __init__(self, db_file: str):
         self.db_file = db_file
-        self.db = None
         self.validators: dict[str, dict] = {}
+        self.received: dict[str, dict] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -156,16 +160,23 @@ class ConditionalRequestMiddleware:
     def spider_opened(self, spider):
         from pipeline import store  # the store owns the schema
 
-        self.db = store.open_db(self.db_file)
-        self.validators = store.validators(self.db)
+        db = store.open_db(self.db_file)
+        self.validators = store.validators(db)
+        db.close()
 
-    def spider_closed(self, spider):
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+    def spider_closed(self, spider, reason):
+        if reason != "finished" or not self.received or not getattr(spider, "keep_validators", True):
+            return
+        from pipeline import store
 
-    def process_request(self, request, spider=None):
-        if not request.meta.get(CONDITIONAL) or MIRROR_META in request.meta:
+        db = store.open_db(self.db_file)
+        with db.atomic():
+            for url, values in self.received.items():
+                store.save_validators(db, url, values["etag"], values["last_modified"], 200)
+        db.close()
+
+    def process_request(self, request):
+        if request.meta.get(CONDITIONAL) in (None, False, RECORD_ONLY) or MIRROR_META in request.meta:
             return None
         known = self.validators.get(request.url)
         if known and known.get("etag"):
@@ -174,16 +185,11 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault("If-Modified-Since", known["last_modified"])
         return None
 
-    def process_response(self, request, response, spider=None):
-        if request.meta.get(CONDITIONAL) and response.status == 200 and self.db is not None:
-            etag = _header(response, "ETag")
-            last_modified = _header(response, "Last-Modified")
+    def process_response(self, request, response):
+        if request.meta.get(CONDITIONAL) and response.status == 200:
+            etag, last_modified = _header(response, "ETag"), _header(response, "Last-Modified")
             if etag or last_modified:
-                from pipeline import store
-
-                url = real_url(request)
-                store.save_validators(self.db, url, etag, last_modified, response.status)
-                self.validators[url] = {"etag": etag, "last_modified": last_modified}
+                self.received[real_url(request)] = {"etag": etag, "last_modified": last_modified}
         return response
 
 

@@ -24,12 +24,14 @@ Run it alone: ``python -m crawler.mirror DIR [--port N] [--log FILE]`` prints ``
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import mimetypes
 import socket
 import struct
 import threading
 import time
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -107,8 +109,23 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self._send(status if status >= 400 else 503, headers, b"try again later\n")
         elif "fail-times" in fault:
             self._send(200, headers, body)
+        elif status == 200 and self._not_modified(target, body, headers):
+            self._send(304, headers, b"")
         else:
             self._send(status, headers, body, int(fault.get("truncate", len(body))))
+
+    def _not_modified(self, target: Path, body: bytes, headers: dict) -> bool:
+        """Validators like a static web server's: ETag from the content, Last-Modified from the file."""
+        headers.setdefault("ETag", '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
+        headers.setdefault("Last-Modified", formatdate(target.stat().st_mtime, usegmt=True))
+        if "If-None-Match" in self.headers:
+            return self.headers["If-None-Match"] == headers["ETag"]
+        since = self.headers.get("If-Modified-Since")
+        try:
+            return since is not None and parsedate_to_datetime(since) >= parsedate_to_datetime(
+                headers["Last-Modified"])
+        except (TypeError, ValueError):
+            return False
 
     def _send(self, status: int, headers: dict, body: bytes, length: int | None = None) -> None:
         """Answer; with length shorter than the body, promise the whole body but send only length bytes."""

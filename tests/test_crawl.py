@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlite_utils
@@ -41,13 +44,14 @@ def crawled(tmp_path_factory):
     try:
         first = run_newsdesk("crawl", *NEWS_SOURCES, "--mirror", server.url, "--since", "2000-01-01", db=db_file)
         first_requests = server.requests()
-        second = run_newsdesk("crawl", *NEWS_SOURCES, "--mirror", server.url, "--since", "2000-01-01", db=db_file)
+        second = run_newsdesk("crawl", *NEWS_SOURCES, "--mirror", server.url, db=db_file)
+        second_requests = server.requests()[len(first_requests):]
     finally:
         server.stop()
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     return {"db": sqlite_utils.Database(db_file), "first": first, "second": second,
-            "requests": first_requests}
+            "requests": first_requests, "second_requests": second_requests}
 
 
 def test_every_article_in_the_mirror_is_stored_once(crawled):
@@ -113,8 +117,8 @@ def test_crawl_runs_are_recorded_per_source(crawled):
     first, second = runs[:len(NEWS_SOURCES)], runs[len(NEWS_SOURCES):]
     news = crawled["db"].execute("SELECT count(*) FROM articles WHERE kind = 'news'").fetchone()[0]
     assert sum(r["articles_new"] for r in first) == crawled["db"]["articles"].count  # news + primary
-    assert sum(r["articles_new"] + r["articles_changed"] for r in second) == 0
-    assert sum(r["articles_skipped"] for r in second) == news  # known and not due: not fetched again
+    assert sum(r["articles_new"] + r["articles_changed"] + r["articles_unchanged"] for r in second) == 0
+    assert sum(r["articles_skipped"] for r in first) == 0 and news > 0
     assert crawled["db"]["article_versions"].count == 0
     assert "scannetsecurity" in crawled["first"].stdout and "nict" in crawled["first"].stdout
 
@@ -214,3 +218,43 @@ def test_multi_page_article_is_joined(crawled):
     cited = [r["cited_url"] for r in crawled["db"].query(
         "SELECT cited_url FROM article_links WHERE news_article_id = ?", [row["id"]])]
     assert "https://www.sample-butsuryu.co.jp/news/20261116.html" in cited  # linked on page 2 only
+
+
+def test_second_run_downloads_no_article_and_revalidates_feeds(crawled):
+    """The unchanged mirror: every feed and listing answers 304, no article page is downloaded."""
+    second = [r for r in crawled["second_requests"] if not r["path"].endswith("/robots.txt")]
+    feeds_and_listings = {"/" + url.split("://", 1)[1].replace("{page}", "1") for key in NEWS_SOURCES
+                          for url in load_sources()[key].feeds + load_sources()[key].listings}
+    assert {r["path"] for r in second} == feeds_and_listings
+    assert [(r["path"], r["status"]) for r in second if r["status"] != 304] == []
+    assert all("If-None-Match" in r["headers"] for r in second)
+
+
+def test_a_changed_article_marked_updated_in_its_feed_gets_one_new_version(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(DEMO_SITE, site)
+    server = MirrorServer(site, tmp_path / "requests.jsonl")
+    db_file = tmp_path / "changed.db"
+    try:
+        assert run_newsdesk("crawl", "scannetsecurity", "--mirror", server.url, db=db_file).returncode == 0
+        before = len(server.requests())
+        time.sleep(1.1)  # the feed's new date must be later than the first fetch (second resolution)
+        article = site / "scan.netsecurity.ne.jp/article/2026/11/18/51218.html"
+        article.write_text(article.read_text(encoding="utf-8").replace("66,482件", "66,490件"), encoding="utf-8")
+        feed = site / "scan.netsecurity.ne.jp/rss/index.rdf"
+        now = datetime.now(timezone(timedelta(hours=9))).isoformat(timespec="seconds")
+        text = feed.read_text(encoding="utf-8")
+        entry = text.index("51218.html</link>")
+        date_at = text.index("<dc:date>", entry)
+        text = text[:date_at] + f"<dc:date>{now}</dc:date>" + text[text.index("</dc:date>", date_at) + 10:]
+        feed.write_text(text, encoding="utf-8")
+        assert run_newsdesk("crawl", "scannetsecurity", "--mirror", server.url, db=db_file).returncode == 0
+        articles_fetched = [r["path"] for r in server.requests()[before:] if "/article/20" in r["path"]]
+    finally:
+        server.stop()
+    db = sqlite_utils.Database(db_file)
+    assert articles_fetched == ["/scan.netsecurity.ne.jp/article/2026/11/18/51218.html"]
+    [version] = db.query("SELECT * FROM article_versions")
+    assert "66,482件" in version["text"]
+    [row] = db.query("SELECT * FROM articles WHERE id = ?", [version["article_id"]])
+    assert row["version"] == 2 and "66,490件" in row["text"]

@@ -403,7 +403,7 @@ def test_notes_unchanged_but_a_release_to_store_reads_the_notes_again():
     [notes] = spider.start_requests()
     [listing] = call(spider.parse_notes, respond(notes, status=304))
     [again] = call(spider.parse_update_list, respond(listing, demo_bytes(UPDATES)))
-    assert again.url == NOTES_URL and not again.meta.get("newsdesk_conditional") and again.dont_filter
+    assert again.url == NOTES_URL and again.meta.get("newsdesk_conditional") is not True and again.dont_filter
     documents = call(spider.parse_notes, respond(again, demo_bytes(NOTES)))
     assert {d.cb_kwargs["entry"].id for d in documents} == {e["ID"] for e in updates(DEMO_SITE)}
     assert all(d.headers[b"Accept"] == b"application/json" for d in documents)
@@ -418,7 +418,7 @@ def test_release_notes_pages_are_followed():
     all_notes = json.loads(demo_bytes(NOTES))
     page_one = {**all_notes, "value": all_notes["value"][:1], "@odata.nextLink": NOTES_URL + "?$skip=1"}
     [second] = call(spider.parse_notes, respond(first, json.dumps(page_one).encode()))
-    assert second.url == NOTES_URL + "?$skip=1" and not second.meta.get("newsdesk_conditional")
+    assert second.url == NOTES_URL + "?$skip=1" and second.meta.get("newsdesk_conditional") is not True
     [listing] = call(spider.parse_notes, respond(second, json.dumps({"value": all_notes["value"][1:]}).encode()))
     assert listing.url == UPDATES_URL
     assert set(spider.notes) == set(release_notes(DEMO_SITE))

@@ -23,7 +23,7 @@ from crawler.extract.decode import DecodeError, decode_html
 from crawler.extract.feed import FeedError, parse_feed
 from crawler.failures import classify
 from crawler.items import ArticleItem, ArticleSeen, FetchFailure
-from crawler.middlewares import CONDITIONAL, requested_url
+from crawler.middlewares import CONDITIONAL, RECORD_ONLY, requested_url
 from crawler.sources import PRIMARY, Source, load_sources
 from crawler.urls import canonical_url
 
@@ -33,6 +33,7 @@ MAX_PAGES = 10
 
 class Spider(scrapy.Spider):
     source: Source
+    keep_validators = True  # False: ConditionalRequestMiddleware forgets this run's validators
 
     def __init__(self, *args, since: str | None = None, claimed: set | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,10 +97,10 @@ class Spider(scrapy.Spider):
 
     def listing_request(self, template: str, page: int) -> scrapy.Request:
         kwargs = {"cb_kwargs": {"template": template, "page": page}, "priority": 5}
+        request = self.conditional(template.format(page=page), self.parse_listing, self.on_error, **kwargs)
         if self.since_explicit:  # reaching further back than before: read every page afresh
-            return scrapy.Request(template.format(page=page), callback=self.parse_listing, errback=self.on_error,
-                                  **kwargs)
-        return self.conditional(template.format(page=page), self.parse_listing, self.on_error, **kwargs)
+            request.meta[CONDITIONAL] = RECORD_ONLY
+        return request
 
     # --- feeds and listings -----------------------------------------------------------------
     def parse_feed(self, response):
@@ -169,10 +170,10 @@ class Spider(scrapy.Spider):
 
     def due(self, known: dict, context: dict) -> bool:
         """Fetch a known article again when its feed entry is newer or its revisit interval passed."""
-        updated = context.get("updated") or context.get("published")
-        if updated and known.get("last_fetched_at") and updated > known["last_fetched_at"]:
-            return True
         fetched = datetime.fromisoformat(known["last_fetched_at"])
+        updated = context.get("updated") or context.get("published")
+        if updated and datetime.fromisoformat(updated) > fetched:
+            return True
         return datetime.now(UTC) - fetched >= self.revisit
 
     def parse_article(self, response, context: dict, first: Article | None = None, pages: list | None = None):

@@ -26,11 +26,14 @@ from crawler.extract.cvrf import (
 )
 from crawler.extract.msrc_release import local_date, release_parts, release_url, same_instant
 from crawler.items import ArticleItem, ArticleSeen
+from crawler.middlewares import CONDITIONAL, RECORD_ONLY
 from crawler.spiders.generic import Spider as GenericSpider
 from crawler.spiders.generic import raw_page
 
 MAX_NOTE_PAGES = 20
-CONDITIONAL = {"newsdesk_conditional": True, "handle_httpstatus_list": [304]}
+def conditional_meta(revalidate: bool) -> dict:
+    """Lists are conditional requests (a 304 reaches the callback); RECORD_ONLY reads them in full."""
+    return {CONDITIONAL: True if revalidate else RECORD_ONLY, "handle_httpstatus_list": [304]}
 
 
 class Spider(GenericSpider):
@@ -50,13 +53,19 @@ class Spider(GenericSpider):
             spider.since = min(spider.since, history)
         return spider
 
+    def failure(self, url: str, reason: str, detail: str):
+        # The update list answers 304 until a release is revised: after a failure, read it in full
+        # next run (its validators are not kept), so the release that failed is fetched again.
+        self.keep_validators = False
+        return super().failure(url, reason, detail)
+
     def start_requests(self):
         yield self.notes_request(self.source.options["release_notes_url"], conditional=True)
 
     # --- release notes ----------------------------------------------------------------------
     def notes_request(self, url: str, page: int = 1, conditional: bool = False) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_notes, errback=self.on_notes_error, dont_filter=True,
-                              meta=dict(CONDITIONAL) if conditional else {}, cb_kwargs={"page": page})
+                              meta=conditional_meta(conditional), cb_kwargs={"page": page})
 
     def parse_notes(self, response, page: int):
         next_link = None
@@ -88,7 +97,7 @@ class Spider(GenericSpider):
     # --- update list ------------------------------------------------------------------------
     def updates_request(self) -> scrapy.Request:
         # An explicit --since may reach further back than before: read the list afresh then.
-        meta = {} if self.since_explicit else dict(CONDITIONAL)
+        meta = conditional_meta(revalidate=not self.since_explicit)
         return scrapy.Request(self.source.options["updates_url"], callback=self.parse_update_list,
                               errback=self.on_error, dont_filter=True, meta=meta)
 
