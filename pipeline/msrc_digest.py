@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 JST = timezone(timedelta(hours=9), "JST")
+PACIFIC_RELEASE_HOURS = 10  # from the midnight-Pacific stamp to the 10:00 Pacific release
 
 # Values of DigestBullet.basis, joined with "+" when one bullet states several.
 BASIS_COUNT = "count"
@@ -255,7 +256,12 @@ def _release_dates(release_date: str | None, year: int, month: int) -> tuple[dat
         raise ValueError(f"not an ISO 8601 release date: {release_date!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(JST).date(), moment.astimezone(UTC).date()
+    utc = moment.astimezone(UTC)
+    if utc.hour in (7, 8) and utc.minute == 0:
+        # MSRC stamps releases at midnight Pacific; the updates ship at 10:00 Pacific, which is
+        # already the next day in Japan.
+        moment = utc + timedelta(hours=PACIFIC_RELEASE_HOURS)
+    return moment.astimezone(JST).date(), utc.date()
 
 
 def _second_tuesday(year: int, month: int) -> date:

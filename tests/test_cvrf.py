@@ -503,7 +503,7 @@ def test_demo_november_release():
     nov = parse_cvrf(demo("cvrf/v3.0/cvrf/2026-Nov"))
     vulns = {v.cve: v for v in nov.vulnerabilities}
     assert len(vulns) == 63 and all(cve.startswith("CVE-2026-4") for cve in vulns)
-    assert nov.current_release_date == "2026-11-11T08:00:00+00:00"
+    assert nov.current_release_date == "2026-11-10T08:00:00+00:00"
     assert sum(v.severity == "Critical" for v in vulns.values()) == 5
     exploited = {v.cve: v.title for v in vulns.values() if v.exploited}
     assert exploited == {

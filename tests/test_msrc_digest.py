@@ -66,7 +66,11 @@ def texts(bullets):
 
 
 def jst_day(iso: str) -> str:
-    moment = datetime.fromisoformat(iso).astimezone(JST)
+    """The day the updates reached Japan: MSRC's midnight-Pacific stamp (07:00/08:00 UTC) plus 10 hours."""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+    if moment.hour in (7, 8) and moment.minute == 0:
+        moment += timedelta(hours=10)
+    moment = moment.astimezone(JST)
     return f"{moment.month}月{moment.day}日"
 
 
@@ -163,7 +167,8 @@ def test_long_titles_degrade_to_ids_then_to_first_ids():
 def test_first_bullet_converts_to_japan_time():
     rows = synthetic_rows()
     for iso, expected in (("2026-11-10T18:00:00+00:00", "11月11日"), ("2026-11-10T10:00:00-08:00", "11月11日"),
-                          ("2026-11-10T08:00:00Z", "11月10日"), ("2026-11-10T14:59:00", "11月10日"),
+                          ("2026-11-10T08:00:00Z", "11月11日"),  # MSRC's midnight-Pacific stamp
+                          ("2026-11-10T14:59:00", "11月10日"),
                           ("2026-11-10", "11月10日")):
         assert release_digest("2026-Nov", iso, rows)[0].text.startswith(f"{expected}(日本時間)、Microsoftより、")
     undated = release_digest("2026-Nov", None, rows)[0].text
