@@ -1,0 +1,121 @@
+"""The drafting pipeline over the demo mirror and over small hand-made archives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlite_utils
+
+from conftest import DEMO_SITE, run_newsdesk
+from pipeline import store
+from pipeline.drafts import draft
+from pipeline.facts import facts_in
+from pipeline.relevance import load_profile
+from samples import GOOD, OTHER_SITE, UNIVERSITY, UNRELATED, FakeModel, add
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    result = run_newsdesk("demo", "--keep", str(folder))
+    assert result.returncode == 0, result.stderr
+    return sqlite_utils.Database(folder / "newsdesk.db")
+
+
+def candidate_for(db, url_part):
+    rows = [r for r in db.query("SELECT * FROM candidates") if url_part in (r["news_url"] or "")]
+    assert len(rows) == 1, url_part
+    return {**rows[0], **{k: json.loads(rows[0][k]) for k in ("links", "bullets", "explanation", "facts")}}
+
+
+def test_one_candidate_per_story_with_news_then_primary_links(demo_db):
+    university = candidate_for(demo_db, "51218.html")
+    roles = [link["role"] for link in university["links"]]
+    assert roles == ["news", "duplicate", "primary"]
+    assert university["primary_url"] == "https://www.toto-tech.ac.jp/news/2026/1118-security.html"
+    assert not any("2061834" in (r["news_url"] or "") for r in demo_db.query("SELECT news_url FROM candidates"))
+
+
+def test_bullets_follow_the_house_format_and_record_their_source(demo_db):
+    story_articles = {r["article_id"]: r["story_id"] for r in demo_db.query("SELECT * FROM story_articles")}
+    for row in demo_db.query("SELECT * FROM candidates WHERE summariser = 'extractive'"):
+        bullets = json.loads(row["bullets"])
+        assert 3 <= len(bullets) <= 4, row["headline"]
+        for bullet in bullets:
+            assert len(bullet["text"]) <= 130
+            assert story_articles[bullet["article_id"]] == row["story_id"]
+            article = demo_db["articles"].get(bullet["article_id"])
+            assert bullet["source_sentence"] in f"{article['lead']}\n{article['text']}"
+            for figure in facts_in(bullet["text"]):
+                assert figure in bullet["source_sentence"]
+
+
+def test_candidates_are_ranked_with_an_explanation(demo_db):
+    rows = list(demo_db.query("SELECT * FROM candidates ORDER BY score DESC"))
+    assert rows[0]["news_url"].endswith("51218.html") or "msrc" in rows[0]["news_url"]
+    for row in rows:
+        explanation = json.loads(row["explanation"])
+        assert row["score"] == pytest.approx(sum(e["weight"] for e in explanation))
+
+
+def test_msrc_release_digest_states_the_release_figures(demo_db):
+    document = json.loads((DEMO_SITE / "api.msrc.microsoft.com/cvrf/v3.0/cvrf/2026-Nov").read_text("utf-8-sig"))
+    vulns = document["Vulnerability"]
+    release = candidate_for(demo_db, "releaseNote/2026-Nov")
+    assert release["summariser"] == "msrc-digest"
+    text = "\n".join(b["text"] for b in release["bullets"])
+    assert f"{len(vulns)}件の脆弱性" in text
+    assert "CVE-2026-40001" in text and "CVE-2026-40002" in text and "CVE-2026-40003" in text
+    assert "Windows Server 2012 R2" in text and "ESU" in text
+    links = [link["url"] for link in release["links"]]
+    assert links[0].endswith("releaseNote/2026-Nov") and any("zdnet" in url for url in links)
+
+
+def test_llm_summariser_is_used_when_its_answer_checks_out(db):
+    add(db, "https://scan.example/1", UNIVERSITY.replace("18日", "11月18日"))
+    outcome = draft(db, load_profile(), llm_model=FakeModel(GOOD))
+    [row] = db.query("SELECT * FROM candidates")
+    assert row["summariser"] == "llm:fake" and outcome.summariser_fallbacks == 0
+    assert json.loads(row["bullets"])[0]["text"] == GOOD.splitlines()[0][2:]
+
+
+def test_llm_failure_falls_back_to_the_extractive_summariser(db):
+    add(db, "https://scan.example/1", UNIVERSITY)
+    outcome = draft(db, load_profile(), llm_model=FakeModel("- 70,000件が流出しました。\n- 二。\n- 三。"))
+    [row] = db.query("SELECT * FROM candidates")
+    assert row["summariser"] == "extractive" and outcome.summariser_fallbacks == 1
+
+
+def test_redraft_updates_unedited_candidates_and_keeps_history(db):
+    first = add(db, "https://scan.example/1", UNIVERSITY)
+    draft(db, load_profile())
+    add(db, "https://iw.example/1", OTHER_SITE, source="internet_watch")
+    outcome = draft(db, load_profile())
+    assert outcome.redrafted == 1 and outcome.drafted == 0
+    [row] = db.query("SELECT * FROM candidates")
+    assert len(json.loads(row["links"])) == 2
+    actions = [r["action"] for r in db.query("SELECT action FROM candidate_history ORDER BY id")]
+    assert actions == ["drafted", "redrafted"]
+    assert first
+
+
+def test_related_earlier_stories_are_suggested(db):
+    add(db, "https://scan.example/old", UNIVERSITY.replace("東都工科大学", "西都大学"), title="西都大学に不正アクセス",
+        published="2025-05-01T08:00:00+09:00")
+    add(db, "https://scan.example/other", UNRELATED, published="2025-06-01T08:00:00+09:00")
+    add(db, "https://scan.example/new", UNIVERSITY)
+    draft(db, load_profile())
+    new = next(r for r in db.query("SELECT * FROM candidates") if r["news_url"].endswith("/new"))
+    related = json.loads(new["related"])
+    assert [r["title"] for r in related] == ["西都大学に不正アクセス"] and related[0]["date"] == "2025-05-01"
+
+
+def test_run_over_the_demo_mirror_is_idempotent(tmp_path, mirror_server):
+    db_file = tmp_path / "run.db"
+    for _ in range(2):
+        result = run_newsdesk("run", "--mirror", mirror_server.url, "--since", "2000-01-01", db=db_file)
+        assert result.returncode == 0, result.stderr
+    db = store.open_db(db_file)
+    assert db["candidates"].count == db["stories"].count > 0
+    assert "0 articles grouped" in result.stdout
