@@ -64,14 +64,16 @@ def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outc
 def story_content(db, story_id: int, articles: list[dict], profile: Profile, outcome: DraftOutcome,
                   llm_model=None) -> dict:
     """Everything software writes into a candidate, as database values."""
-    news = [a for a in articles if a["role"] in ("news", "duplicate", "release")]
-    primaries = [a for a in articles if a["role"] == "primary"]
-    lead = news[0] if news else articles[0]
+    news = [a for a in articles if a["role"] in ("news", "duplicate")]
+    primaries = [a for a in articles if a["role"] in ("release", "primary")]  # the official word
+    lead = news[0] if news else primaries[0]
     text = "\n".join(f"{a['title']}\n{a['text']}" for a in articles)
     facts = _story_facts(articles)
     exploited = False
-    if lead["kind"] == "release":
-        bullets, summariser, exploited = _release_bullets(db, lead)
+    headline = lead["title"]
+    release = next((a for a in articles if a["role"] == "release"), None)
+    if release is not None:
+        bullets, summariser, exploited, headline = _release_bullets(db, release)
     else:
         bullets, summariser = _prose_bullets(articles, profile, outcome, llm_model)
     score, explanation = score_story(
@@ -80,7 +82,7 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
     excerpt_from = primaries[0] if primaries else lead
     db.execute("UPDATE stories SET facts = ? WHERE id = ?", [_json([_fact_dict(f) for f in facts]), story_id])
     return {
-        "headline": lead["title"], "news_url": lead["url"] if lead["kind"] != "primary" else None,
+        "headline": headline, "news_url": news[0]["url"] if news else None,
         "primary_url": primaries[0]["url"] if primaries else None,
         "links": _json([{"url": a["url"], "role": a["role"], "title": a["title"]} for a in news + primaries]),
         "bullets": _json(bullets), "related": _json(related_stories(db, story_id, explanation)),
@@ -104,16 +106,17 @@ def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome
     return [asdict(b) for b in bullets], "extractive"
 
 
-def _release_bullets(db, release: dict) -> tuple[list, str, bool]:
-    from pipeline.msrc_digest import release_digest
+def _release_bullets(db, release: dict) -> tuple[list, str, bool, str]:
+    """Bullets and a headline for a monthly release, from its vulnerabilities rather than its prose."""
+    from pipeline.msrc_digest import release_digest, release_headline
 
     release_id = release["url"].rsplit("/", 1)[1]
     rows = list(db.query("SELECT * FROM vulnerabilities WHERE article_id = ?", [release["id"]]))
-    digest = release_digest(release_id, release["modified_at"] or release["published_at"], rows,
-                            lang=release["lang"] or "ja")
+    digest = release_digest(release_id, release["published_at"], rows, lang=release["lang"] or "ja")
     bullets = [{"text": b.text, "article_id": release["id"], "sentence_index": -1,
                 "source_sentence": f"vulnerabilities:{b.basis}"} for b in digest]
-    return bullets, "msrc-digest", any(row["exploited"] for row in rows)
+    headline = release_headline(release_id, rows, lang=release["lang"] or "ja")
+    return bullets, "msrc-digest", any(row["exploited"] for row in rows), headline
 
 
 def _source_text(article: dict) -> SourceText:

@@ -187,6 +187,18 @@ def release_digest(release_id: str, release_date: str | None, vulnerabilities: l
     raise ValueError(f"max_chars={max_chars} is too small for the products bullet")
 
 
+def release_headline(release_id: str, vulnerabilities: list[dict], lang: str = "ja") -> str:
+    """The headline an editor would write: who, what, the figure that matters."""
+    year, month = _parse_release_id(release_id)
+    vulns = _normalise(vulnerabilities, release_id)
+    exploited = sum(1 for v in vulns if v.exploited)
+    if lang == "en":
+        tail = f", {exploited} already exploited" if exploited else ""
+        return f"Microsoft's {year}-{month:02d} security updates fix {len(vulns)} vulnerabilities{tail}"
+    tail = f"、うち{exploited}件は悪用を確認" if exploited else ""
+    return f"Microsoftが{year}年{month}月のセキュリティ更新プログラムを公開、{len(vulns)}件の脆弱性を修正{tail}"
+
+
 def product_family(product_name: str) -> str:
     """The family of an MSRC product name: "Microsoft Excel 2016 (32-bit edition)" -> "Office".
 

@@ -24,7 +24,8 @@ def demo_db(tmp_path_factory):
 
 
 def candidate_for(db, url_part):
-    rows = [r for r in db.query("SELECT * FROM candidates") if url_part in (r["news_url"] or "")]
+    rows = [r for r in db.query("SELECT * FROM candidates")
+            if url_part in (r["news_url"] or "") or url_part in (r["primary_url"] or "")]
     assert len(rows) == 1, url_part
     return {**rows[0], **{k: json.loads(rows[0][k]) for k in ("links", "bullets", "explanation", "facts")}}
 
@@ -41,7 +42,9 @@ def test_bullets_follow_the_house_format_and_record_their_source(demo_db):
     story_articles = {r["article_id"]: r["story_id"] for r in demo_db.query("SELECT * FROM story_articles")}
     for row in demo_db.query("SELECT * FROM candidates WHERE summariser = 'extractive'"):
         bullets = json.loads(row["bullets"])
-        assert 3 <= len(bullets) <= 4, row["headline"]
+        partial = demo_db.execute("SELECT min(a.body_status = 'partial') FROM story_articles sa JOIN articles a "
+                                  "ON a.id = sa.article_id WHERE sa.story_id = ?", [row["story_id"]]).fetchone()[0]
+        assert (1 if partial else 3) <= len(bullets) <= 4, row["headline"]  # a cut-short text may give fewer
         for bullet in bullets:
             assert len(bullet["text"]) <= 130
             assert story_articles[bullet["article_id"]] == row["story_id"]
@@ -53,7 +56,8 @@ def test_bullets_follow_the_house_format_and_record_their_source(demo_db):
 
 def test_candidates_are_ranked_with_an_explanation(demo_db):
     rows = list(demo_db.query("SELECT * FROM candidates ORDER BY score DESC"))
-    assert rows[0]["news_url"].endswith("51218.html") or "msrc" in rows[0]["news_url"]
+    top_two = {rows[0]["news_url"], rows[1]["news_url"]}
+    assert any(url.endswith("51218.html") for url in top_two)  # the university breach with its notice
     for row in rows:
         explanation = json.loads(row["explanation"])
         assert row["score"] == pytest.approx(sum(e["weight"] for e in explanation))
@@ -68,8 +72,9 @@ def test_msrc_release_digest_states_the_release_figures(demo_db):
     assert f"{len(vulns)}件の脆弱性" in text
     assert "CVE-2026-40001" in text and "CVE-2026-40002" in text and "CVE-2026-40003" in text
     assert "Windows Server 2012 R2" in text and "ESU" in text
-    links = [link["url"] for link in release["links"]]
-    assert links[0].endswith("releaseNote/2026-Nov") and any("zdnet" in url for url in links)
+    assert release["news_url"] == "https://japan.zdnet.com/article/35239870/"  # news first, then the release
+    assert release["primary_url"].endswith("releaseNote/2026-Nov")
+    assert release["headline"].startswith("Microsoftが2026年11月のセキュリティ更新プログラムを公開")
 
 
 def test_llm_summariser_is_used_when_its_answer_checks_out(db):

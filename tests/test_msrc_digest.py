@@ -23,6 +23,7 @@ from pipeline.msrc_digest import (
     esu_products,
     product_family,
     release_digest,
+    release_headline,
     short_title,
 )
 
@@ -406,3 +407,13 @@ def test_demo_2026_nov_document():
         assert cve in joined
     esu = next(b for b in bullets if BASIS_ESU in b.basis)
     assert "Windows Server 2012 R2" in esu.text
+
+
+def test_release_headline_states_the_count_and_exploited():
+    rows = synthetic_rows()
+    exploited = sum(1 for r in rows if r["exploited"])
+    headline = release_headline("2026-Nov", rows)
+    assert headline.startswith("Microsoftが2026年11月のセキュリティ更新プログラムを公開")
+    assert f"{len({r['cve'] for r in rows})}件の脆弱性" in headline
+    assert (f"うち{exploited}件は悪用を確認" in headline) == bool(exploited)
+    assert "vulnerabilities" in release_headline("2026-Nov", rows, lang="en")

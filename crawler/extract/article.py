@@ -9,13 +9,14 @@ absent) so a broken selector shows up as a source health problem.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import trafilatura
 from bs4 import BeautifulSoup, Tag
 
-from crawler.extract.dates import parse_date
+from crawler.extract.dates import parse_date, western_years
 from crawler.sources import ExtractRules, Source
 
 BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
@@ -131,7 +132,7 @@ def _clean(text: str) -> str:
 
 def _trafilatura(html: str, url: str) -> dict:
     document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                           include_tables=True, favor_precision=True)
+                                           include_tables=True, favor_recall=True)
     if document is None:
         return {}
     return {"text": _clean(document.text or ""), "title": document.title, "date": document.date,
@@ -173,7 +174,7 @@ def _meta_date(soup, prop: str, source: Source) -> str | None:
 
 
 def _first_ja_date(soup, source: Source) -> str | None:
-    match = _JA_DATE_RE.search(soup.get_text(" "))
+    match = _JA_DATE_RE.search(western_years(unicodedata.normalize("NFKC", soup.get_text(" "))))
     return parse_date(match.group(0), source.tzinfo) if match else None
 
 

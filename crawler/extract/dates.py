@@ -17,6 +17,18 @@ _NUMERIC_RE = re.compile(
 )
 
 
+_ERA_RE = re.compile(r"(令和|平成)\s*(\d{1,2}|元)\s*年(?:\s*[（(]\s*\d{4}\s*年\s*[）)])?")
+_ERA_START = {"令和": 2018, "平成": 1988}
+
+
+def western_years(text: str) -> str:
+    """令和8年（2026年）11月20日 and 令和元年5月1日 -> 2026年11月20日, 2019年5月1日."""
+    def replace(match: re.Match) -> str:
+        number = 1 if match.group(2) == "元" else int(match.group(2))
+        return f"{_ERA_START[match.group(1)] + number}年"
+    return _ERA_RE.sub(replace, text)
+
+
 def parse_date(value: str | None, tz: tzinfo) -> str | None:
     """ISO 8601 (with offset) for an ISO, Japanese (2019年3月5日（火） 08時15分) or numeric date.
 
@@ -24,7 +36,7 @@ def parse_date(value: str | None, tz: tzinfo) -> str | None:
     """
     if not value:
         return None
-    value = unicodedata.normalize("NFKC", value.strip())
+    value = western_years(unicodedata.normalize("NFKC", value.strip()))
     parsed = _iso(value) or _pattern(_JA_RE, value) or _pattern(_NUMERIC_RE, value)
     if parsed is None:
         return None
