@@ -258,3 +258,14 @@ def test_a_changed_article_marked_updated_in_its_feed_gets_one_new_version(tmp_p
     assert "66,482件" in version["text"]
     [row] = db.query("SELECT * FROM articles WHERE id = ?", [version["article_id"]])
     assert row["version"] == 2 and "66,490件" in row["text"]
+
+
+def test_since_limits_how_far_listings_reach(tmp_path, mirror_server):
+    db_file = tmp_path / "since.db"
+    result = run_newsdesk("crawl", "scannetsecurity", "--mirror", mirror_server.url, "--since", "2026-11-01",
+                          db=db_file)
+    assert result.returncode == 0, result.stderr
+    urls = {r["url"] for r in sqlite_utils.Database(db_file).query("SELECT url FROM articles WHERE kind = 'news'")}
+    october = {url for url in article_files("scannetsecurity") if "/2026/10/" in url}
+    assert october and not urls & october  # listed only on page 2, older than --since
+    assert urls == article_files("scannetsecurity") - october
