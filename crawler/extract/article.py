@@ -135,8 +135,11 @@ def _trafilatura(html: str, url: str) -> dict:
                                            include_tables=True, favor_recall=True)
     if document is None:
         return {}
-    return {"text": _clean(document.text or ""), "title": document.title, "date": document.date,
-            "author": document.author}
+    text = _clean(document.text or "")
+    first, _, rest = text.partition("\n")
+    if document.title and first.strip() == document.title.strip():
+        text = rest.strip()  # the headline is stored as the title, not repeated in the text
+    return {"text": text, "title": document.title, "date": document.date, "author": document.author}
 
 
 def _select(soup: BeautifulSoup, rule: str) -> tuple[Tag | None, str | None]:
@@ -154,12 +157,10 @@ def _rule_element(soup, rule, name, warnings) -> Tag | None:
 
 
 def _rule_text(soup, rule, name, warnings) -> str | None:
-    if not rule:
-        return None
-    element, attr = _select(soup, rule)
+    element = _rule_element(soup, rule, name, warnings)
     if element is None:
-        warnings.append(f"rule '{name}' ({rule}) matched nothing")
         return None
+    _, attr = _select(soup, rule)
     value = element.get(attr) if attr else element_text(element)
     return _clean(str(value)) or None if value else None
 
