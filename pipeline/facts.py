@@ -224,7 +224,11 @@ _ORG_PREFIXES = (
     "公益財団法人", "国立大学法人", "学校法人",
 )
 _ORG_SUFFIX_RE = re.compile(rf"[{_NAME}]{{1,30}}?(?:{'|'.join(_ORG_SUFFIXES)})(?![{_NAME}])")
-_ORG_PREFIX_RE = re.compile(rf"(?:{'|'.join(_ORG_PREFIXES)})[{_NAME}]{{1,30}}")
+# After a legal-form prefix a name may open with a short hiragana run (株式会社ひかりリテール,
+# 株式会社ゆうちょ銀行) when a katakana/kanji/Latin part follows; a run that starts like a
+# particle (株式会社は…, 株式会社ではなく…) is not a name.
+_HIRAGANA_LEAD = rf"(?:(?![はがのにとをもでへやよ])[\u3041-\u3096]{{2,6}}(?=[{_NAME}]))?"
+_ORG_PREFIX_RE = re.compile(rf"(?:{'|'.join(_ORG_PREFIXES)}){_HIRAGANA_LEAD}[{_NAME}]{{1,30}}")
 _ORG_EN_RE = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9&\-]*\s+){1,3}(?:Inc\.|Corporation|Corp\.|Ltd\.|LLC(?![A-Za-z]))"
 )

@@ -9,6 +9,7 @@ sentence (bullets are only ever shortened at clause boundaries or re-ended).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -51,25 +52,35 @@ class _Candidate:
 
 
 def _key_facts(facts) -> frozenset[tuple[str, str]]:
-    """Figures and dates (month-day) of a sentence, comparable across sources."""
-    keys = {("figure", f.value) for f in facts if f.kind in FIGURE_KINDS}
+    """Figures and dates (month-day) of a sentence, comparable across sources (small counts
+    such as 1件 are left out: they recur in unrelated sentences)."""
+    keys = {("figure", f.value) for f in facts if f.kind in FIGURE_KINDS and _distinctive(f)}
     keys |= {("date", f.value[-5:]) for f in facts if f.kind == "date"}
     return frozenset(keys)
 
 
+def _distinctive(fact: Fact) -> bool:
+    """Whether a figure can identify one statement: identifiers, and counts of 10 or more."""
+    return fact.kind != "count" or float(fact.value.split(" ")[0]) >= 10
+
+
 REDUNDANCY_THRESHOLD = 0.5  # character-trigram Jaccard above this = same content
+SAME_ORG_REDUNDANCY_THRESHOLD = 0.3  # …or above this when both sentences mention the same organisation
+BACKGROUND_PENALTY = 1.0  # score lost by a background sentence without the story's figures
+LEAD_IN_PENALTY = 1.0  # score lost by a news sentence before the article's announcement sentence
 LEAD_WINDOW = 6  # announcement sentences are looked for among the first sentences of a source
 EXTRA_BULLET_RATIO = 0.5  # a bullet beyond min_bullets needs this share of the weakest chosen score
 
 # --- sentence filters ----------------------------------------------------------------
 
 _BOILERPLATE_RE = re.compile(
-    r"お問い合わせ|お問合せ|問い合わせ先|問合せ先|電話番号|電話[:：]|(?<![A-Za-z])(?:TEL|FAX|Fax|Tel)(?![A-Za-z])"
+    r"お問い合わせ|お問合せ|問い合わせ先|問合せ先|電話(?:番号)?\s*[:：]?\s*[0-9０-９(（]|電話[:：]|(?<![A-Za-z])(?:TEL|FAX|Fax|Tel)(?![A-Za-z])"
     r"|ファクス|https?://|www\.|@|©|\([cC]\)|Copyright|copyright|All [Rr]ights [Rr]eserved"
     r"|無断転載|無断複製|関連記事|関連リンク|続きを読む|この記事を|シェアする|ツイートする|会員登録|ログインして"
     r"|Read more|Sign up|Subscribe|Share this|Click here|click here"
-    # formulaic notice phrases with no facts of their own
+    # formulaic notice phrases and greetings with no facts of their own
     r"|お知らせ(?:いた)?します|お詫び申し上げ|ご迷惑をおかけ|ご心配をおかけ"
+    r"|ご報告(?:いたし|申し上げ|し)ます|御礼申し上げ|お礼申し上げ|ご高配|ご愛顧"
 )
 _JA_CHAR_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _TRAILING_CLOSERS = "」』）)】］]〉》”’\"'"
@@ -191,6 +202,39 @@ def polite(sentence: str) -> str:
     return converted + "。" if converted else text
 
 
+# --- register: humble/notice wording → neutral polite ----------------------------------------
+
+_REGISTER_RULES = (
+    (re.compile(r"(?<=[てで])おりませんでした"), "いませんでした"),
+    (re.compile(r"(?<=[てで])おりません"), "いません"),
+    (re.compile(r"(?<=[てで])おりました"), "いました"),
+    (re.compile(r"(?<=[てで])おります"), "います"),
+    (re.compile(r"でございます"), "です"),
+    (re.compile(r"ございませんでした"), "ありませんでした"),
+    (re.compile(r"ございません"), "ありません"),
+    (re.compile(r"ございました"), "ありました"),
+    (re.compile(r"ございます"), "あります"),
+    (re.compile(r"いたしました"), "しました"),
+    (re.compile(r"いたしません"), "しません"),
+    (re.compile(r"いたします"), "します"),
+    (re.compile(r"におきまして"), "において"),
+    (re.compile(r"おきまして"), "おいて"),
+    (re.compile(r"お客様|お客さま"), "顧客"),
+)
+
+
+def neutral_register(text: str) -> str:
+    """Rewrite a notice's humble wording in neutral です・ます form.
+
+    確認いたしました → 確認しました, 生じております → 生じています, 含まれておりました →
+    含まれていました, ございます → あります, におきまして → において, お客様 → 顧客.
+    Only inflections and the customer noun change; figures are never touched.
+    """
+    for pattern, replacement in _REGISTER_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 # --- plain form (for the "what" inside the announcement bullet) -----------------------
 
 _PLAIN_RULES = (
@@ -287,12 +331,66 @@ def _fit_ja_clauses(body: str, budget: int) -> str | None:
     return "".join(clauses[i] for i in sorted(keep))
 
 
+# An English cut must leave a whole sentence: only drop a trailing clause that starts with one of
+# these words (", including …", ", which …", ", according to …"), a trailing attribution
+# (", the company said") or anything after a ";".
+_EN_CUT_BEFORE_RE = re.compile(
+    r"\s*(?:including|according to|which|who|whose|when|where|while|whereas|but|although|though|because|after|"
+    r"before|as well as|following|citing|fixing|affecting|leaving|making|bringing|adding|prompting|"
+    r"based on|such as)\b"
+)
+_EN_ATTRIBUTION_RE = re.compile(
+    r"\s*(?:the\s+[a-z]+(?:\s+[a-z]+)?|it|he|she|they|[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})\s+"
+    r"(?:said|says|added|noted|wrote|reported|announced|confirmed|warned)(?:\s+(?:on|in|last)\s+\w+)?\s*"
+)
+_EN_FINITE_RE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|does|do|did|"
+    r"grew|fell|rose|made|found|said|says|took|gave|began|saw|left|led|sent|told|put|set|got|came|went|"
+    r"became|broke|stole|wrote|won|lost|paid|sold|built|held|kept|brought|spent|ran|hit)\b|\b[a-z]{2,}ed\b"
+)
+# English has about 5/3 as many characters per unit of content as Japanese: a 120-character
+# Japanese bullet corresponds to about 200 English characters.
+EN_CHARS_PER_JA_CHAR = 5 / 3
+
+
+def bullet_budget(max_chars: int, lang: str) -> int:
+    """The character budget of one bullet: ``max_chars`` for Japanese, 5/3 of it for English."""
+    return max_chars if lang == "ja" else int(max_chars * EN_CHARS_PER_JA_CHAR)
+
+
+def _english_clause(text: str) -> bool:
+    """A kept English prefix must read as a sentence: several words and a finite verb."""
+    return len(text.split()) >= 4 and bool(_EN_FINITE_RE.search(text))
+
+
+def _shorten_english(body: str, max_chars: int) -> str | None:
+    clauses = split_clauses(body, ",;")
+    result = None
+    for k in range(1, len(clauses)):
+        rest = "".join(clauses[k:])
+        boundary = (
+            clauses[k - 1].endswith(";")
+            or _EN_CUT_BEFORE_RE.match(rest)
+            or _EN_ATTRIBUTION_RE.fullmatch(rest)
+        )
+        if not boundary:
+            continue
+        candidate = "".join(clauses[:k]).rstrip(" ,;:")
+        if len(candidate) + 1 > max_chars:
+            break
+        if candidate.count('"') % 2 == 0 and _english_clause(candidate):  # never stop inside a "quotation"
+            result = candidate + "."
+    return result
+
+
 def shorten(sentence: str, max_chars: int = 120, lang: str = "ja") -> str | None:
     """Fit a sentence into ``max_chars`` by dropping clauses; None if impossible.
 
-    Japanese keeps the predicate clause and re-ends with the original 。; English keeps
-    a prefix of comma-separated clauses and ends with ".". Numbers and bracketed text are
-    never cut (clauses are split only at top-level separators, not between digits).
+    Japanese keeps the predicate clause and re-ends with the original 。. English keeps the
+    whole sentence when it fits; otherwise it drops trailing clauses only where what is left is
+    itself a sentence (before ", including …", ", which …", a trailing ", the company said", or
+    after ";") and ends with "." — never a fragment such as "On March 11, 2026.". Numbers and
+    bracketed text are never cut (clauses are split only at top-level separators).
     """
     sentence = sentence.strip()
     if len(sentence) <= max_chars:
@@ -304,15 +402,7 @@ def shorten(sentence: str, max_chars: int = 120, lang: str = "ja") -> str | None
         end = end if end.startswith(("。", "！", "？")) else "。"
         fitted = _fit_ja_clauses(body, max_chars - len(end))
         return fitted + end if fitted else None
-    clauses = split_clauses(body, ",;")
-    result = None
-    for k in range(1, len(clauses) + 1):
-        candidate = "".join(clauses[:k]).rstrip(" ,;:") + "."
-        if len(candidate) > max_chars:
-            break
-        if candidate.count('"') % 2 == 0:  # never stop inside a "quotation"
-            result = candidate
-    return result
+    return _shorten_english(body, max_chars)
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -382,7 +472,10 @@ _SELF_REFERENCES = (
     ("弊社", "同社"), ("当社", "同社"), ("本学", "同大学"), ("当大学", "同大学"), ("当機構", "同機構"),
     ("本機構", "同機構"), ("当市", "同市"), ("本市", "同市"), ("当協会", "同協会"), ("本協会", "同協会"),
 )
-_LEADING_CONNECTIVES_RE = re.compile(r"^(?:また|なお|さらに|このほか|加えて|このたび|この度|今般)[、，]")
+_LEADING_CONNECTIVES_RE = re.compile(
+    r"^(?:また|なお|さらに|このほか|加えて|このたび|この度|今般|こうした中|こうしたなか|そうした中|そうしたなか)[、，]"
+)
+_ALIAS_RE = re.compile(r"[（(]以下[、，]?[^（）()]{1,20}[）)]")  # (以下、当機構) / （以下「当社」）
 
 
 def _third_person(text: str) -> str:
@@ -393,36 +486,166 @@ def _third_person(text: str) -> str:
 
 def _bullet_text(candidate: _Candidate, lang: str, max_chars: int) -> str | None:
     if lang != "ja":
-        return shorten(candidate.sentence, max_chars, lang)
+        return shorten(candidate.sentence, bullet_budget(max_chars, lang), lang)
     text = _LEADING_CONNECTIVES_RE.sub("", candidate.sentence.strip())
-    text = polite(_third_person(text))
+    text = polite(neutral_register(_third_person(_ALIAS_RE.sub("", text))))
     return shorten(text, max_chars, "ja")
+
+
+# --- background and notice sentences ---------------------------------------------------------
+
+# Context about the field in general rather than the story itself.
+_BACKGROUND_JA_RE = re.compile(
+    r"今年に入って|これまでに|近年|昨年|ここ数年|年々|後を絶たない|相次いで|相次ぐ|依然として|増えている"
+    r"|増加傾向|一般に|一般的に|専門家は|ある調査|国の調査"
+)
+_BACKGROUND_EN_RE = re.compile(
+    r"\b(?:last year|in recent years|recent years|similar incidents|have become|has become|"
+    r"a growing number|experts?|security researchers)\b|^(?:Several|Many|Some|Other)\b",
+    re.IGNORECASE,
+)
+# A notice's meta-sentences: what the notice is about, greetings, apologies.
+_NOTICE_JA_RE = re.compile(
+    r"お知らせ(?:いた)?し(?:ます|ました)|ご報告(?:いたし|申し上げ|し)ま|お詫び申し上げ|御礼申し上げ|ご高配"
+)
+
+
+def is_background(sentence: str, lang: str = "ja") -> bool:
+    """Whether a sentence gives general context (industry trends, earlier years) rather than news."""
+    return bool((_BACKGROUND_JA_RE if lang == "ja" else _BACKGROUND_EN_RE).search(sentence))
+
+
+def _story_figures(sources: list[SourceText], anchor: _Candidate | None) -> frozenset[str]:
+    """Figure values that belong to the story: in a title, in the announcement sentence,
+    or stated by more than one source."""
+    values: set[str] = set()
+    for source in sources:
+        values |= _figure_values(extract_facts(source.title))
+    if anchor is not None:
+        values |= _figure_values(anchor.facts)
+    per_source = [_figure_values(extract_facts(source.text)) for source in sources]
+    for i, own in enumerate(per_source):
+        for other in per_source[i + 1 :]:
+            values |= own & other
+    return frozenset(values)
+
+
+def _figure_values(facts) -> frozenset[str]:
+    return frozenset(f.value for f in facts if f.kind in FIGURE_KINDS)
+
+
+def _event_values(facts) -> frozenset[str]:
+    """Values that pin down one event: identifiers, clock times (午後3時42分 is 15:42 either way)
+    and counts of 10 or more (12万4,513件 and 124,513件 are both "124513 件"); small counts such
+    as 1件 or 2台 recur in unrelated sentences and are left out."""
+    values = {"time " + f.value for f in facts if f.kind == "time"}
+    values |= {f.value for f in facts if f.kind in FIGURE_KINDS and _distinctive(f)}
+    return frozenset(values)
 
 
 # --- the announcement bullet --------------------------------------------------------------
 
-_ANNOUNCE_JA_RE = re.compile(r"発表|公表|明らかに|報告|公開|告知|お知らせ")
+_ANNOUNCE_JA_RE = re.compile(r"(?:発表|公表|明らかに|報告|公開|告知|お知らせ|呼びかけ)(?!され)")
 _FINDING_JA_RE = re.compile(r"判明|発覚|確認|発生")
-_ANNOUNCE_EN_RE = re.compile(
-    r"\b(?:announced|announces|said|says|disclosed|discloses|released|releases|reported|published|confirmed|warned|revealed)\b"
-)
 _VERB = r"(?:発表|公表|報告|告知|公開|明らかに)"
 _TAIL = r"(?:した|しました|いたしました|している|しています|されました|された|なった|なりました)?"
 _SPEECH_END_RE = re.compile(rf"(?:と|ことを|旨を|ことが)、?(?:[^、。]{{0,16}}?(?:に|で)、?)?{_VERB}{_TAIL}$")
 _OBJECT_END_RE = re.compile(r"を(?:[^、。]{0,16}?(?:に|で)、?)?(?:発表|公表)(?:した|しました|いたしました)$")
-_FILLER_RE = re.compile(r"^(?:このたび|この度|今般|本日|同日|今回|先般|なお|また)[、，]?")
+# "…として、注意を呼びかけた": what was found, and a warning about it.
+_CALL_END_RE = re.compile(r"として[、，]?(?:[^、。]{0,12}?を)?呼びかけ(?:た|ました|ている|ています)$")
+# The predicate itself announces something (…を公開した, …を発表しました).
+_ANNOUNCE_PREDICATE_RE = re.compile(
+    r"(?:発表|公表|公開|告知)(?:した|しました|いたしました|している|しています)$"
+)
+_FILLER_RE = re.compile(
+    r"^(?:このたび|この度|今般|本日|同日|今回|先般|なお|また|こうした中|こうしたなか|そうした中|そうしたなか)[、，]?"
+)
 _SELF_SUBJECTS = frozenset(
     {"弊社", "当社", "同社", "本学", "当大学", "同大学", "当機構", "同機構", "本機構", "当市", "本市", "同市",
      "同省", "同庁", "同県", "同協会", "同センター", "同研究所", "当法人", "同法人"}
 )
 _SUBJECT_RE = re.compile(r"^(?P<s>[^、。「」『』（）()]{1,30}?)(?:では|は|が)[、，]?")
 _TOPIC_RE = re.compile(r"^(?P<s>[^、。「」『』（）()]{1,30}?)(?:では|は)[、，]?")  # "が" may open a relative clause
+_GA_SUBJECT_RE = re.compile(r"^(?P<s>[^、。「」『』（）()]{1,30}?)が[、，]?")
 _NAME_ONLY_RE = re.compile(r"[\u4e00-\u9fff々\u30a1-\u30ffA-Za-zＡ-Ｚａ-ｚ&・ ]{2,30}")
 
+_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_EN_DAY = rf"(?:{_WEEKDAYS}|(?:{'|'.join(_MONTHS)})\s+\d{{1,2}}(?:,\s*\d{{4}})?)"
+_EN_ANNOUNCE_VERB = r"(?:announced|disclosed|reported|released|published|warned|confirmed|revealed|said|issued)"
+_ANNOUNCE_EN_RE = re.compile(
+    r"\b(?:announced|announces|said|says|disclosed|discloses|released|releases|reported|published|confirmed|warned|revealed)\b"
+)
+# "[On Tuesday,] <Org> [on Tuesday|today] [has] <announced|released|said…> …"
+_EN_ANNOUNCEMENT_RE = re.compile(
+    rf"^(?:On\s+{_EN_DAY},?\s+|(?:Today|Yesterday),\s+)?"
+    rf"(?P<subject>[A-Za-z][\w&.'\- ]{{0,60}}?)\s+"
+    rf"(?:(?:on\s+{_EN_DAY}|today|yesterday|this week|earlier this week),?\s+)?"
+    rf"(?:(?:has|have)\s+)?(?P<verb>{_EN_ANNOUNCE_VERB})\b(?P<rest>.*)$",
+    re.DOTALL,
+)
+_EN_NOT_SUBJECT_RE = re.compile(
+    r"^(?:it|this|that|these|those|they|we|our|several|many|some|other|others|most|few|both|all|no|a|an)\b"
+    r"|\b(?:is|are|was|were|be|been|being)\b",
+    re.IGNORECASE,
+)
 
-def _announcement_candidates(cands: list[_Candidate], lang: str) -> list[tuple[_Candidate, bool]]:
+
+def _en_announcement(sentence: str, orgs: list[str]) -> re.Match | None:
+    """The subject/verb split of an English "<Org> announced/released/said …" sentence."""
+    m = _EN_ANNOUNCEMENT_RE.match(sentence.strip())
+    if not m:
+        return None
+    subject = m.group("subject").strip()
+    words = subject.split()
+    named = [w for i, w in enumerate(words) if w[:1].isupper() and not (i == 0 and w in ("The", "A", "An"))]
+    if _EN_NOT_SUBJECT_RE.search(subject) or not named:
+        return None
+    if orgs and not any(org.lower() in subject.lower() or subject.lower() in org.lower() for org in orgs):
+        return None
+    return m
+
+
+def _ja_announcement_strength(cand: _Candidate) -> int | None:
+    """0 for a sentence whose predicate announces (…と発表した, …を公開した, …として注意を
+    呼びかけた), 1 for one that mentions an announcement or (primary) a finding, None otherwise.
+    Background and notice sentences never qualify."""
+    sentence = cand.sentence
+    if is_background(sentence, "ja") or _NOTICE_JA_RE.search(sentence):
+        return None
+    body = _split_end(sentence)[0]
+    if any(r.search(body) for r in (_SPEECH_END_RE, _OBJECT_END_RE, _CALL_END_RE, _ANNOUNCE_PREDICATE_RE)):
+        return 0
+    if _ANNOUNCE_JA_RE.search(sentence) or (cand.source.role == "primary" and _FINDING_JA_RE.search(sentence)):
+        return 1
+    return None
+
+
+def _en_announcement_strength(cand: _Candidate, orgs: list[str]) -> int | None:
+    """0 for "<Org> announced/released/said …", 1 for any other announcement wording."""
+    if is_background(cand.sentence, "en"):
+        return None
+    if _en_announcement(cand.sentence, orgs):
+        return 0
+    return 1 if _ANNOUNCE_EN_RE.search(cand.sentence) else None
+
+
+def _known_orgs(sources: list[SourceText]) -> list[str]:
+    return [s.org for s in sources if s.org]
+
+
+def _announcement_candidates(
+    cands: list[_Candidate], lang: str, sources: list[SourceText] | None = None
+) -> list[tuple[_Candidate, bool]]:
     """Sentences to try for the first bullet, best first, each with whether the house
-    form may be built from it (announcement/finding sentences and source leads only)."""
+    form may be built from it (announcement/finding sentences and source leads only).
+
+    Sentences whose predicate is the announcement come first (news before primary), then
+    sentences that only mention one; background and notice sentences are never used.
+    """
 
     def early(role_primary: bool) -> list[_Candidate]:
         return [c for c in cands if (c.source.role == "primary") == role_primary and c.index < LEAD_WINDOW]
@@ -430,24 +653,30 @@ def _announcement_candidates(cands: list[_Candidate], lang: str) -> list[tuple[_
     def best(group: list[_Candidate]) -> list[_Candidate]:
         return sorted(group, key=lambda c: (-c.score, c.order, c.index))
 
-    news, primary = early(False), early(True)
+    orgs = _known_orgs(sources or [])
     if lang == "ja":
-        announcing = [c for c in news if _ANNOUNCE_JA_RE.search(c.sentence)]
-        announcing += [
-            c for c in primary if _ANNOUNCE_JA_RE.search(c.sentence) or _FINDING_JA_RE.search(c.sentence)
-        ]
+        strength = _ja_announcement_strength
     else:
-        announcing = [c for c in news if _ANNOUNCE_EN_RE.search(c.sentence)]
-    announcing_keys = {(c.order, c.index) for c in announcing}
+        def strength(c: _Candidate) -> int | None:
+            return _en_announcement_strength(c, orgs)
+
+    news, primary = early(False), early(True)
+    graded = {(c.order, c.index): strength(c) for c in news + primary}
+    announcing = [
+        c for level in (0, 1) for group in (news, primary) for c in group if graded[(c.order, c.index)] == level
+    ]
+    house_keys = {(c.order, c.index) for c in announcing if lang == "ja" or graded[(c.order, c.index)] == 0}
     lead_index: dict[int, int] = {}
     for c in cands:
         lead_index.setdefault(c.order, c.index)  # cands are in source/sentence order
     ranked, seen = [], set()
     for group in (announcing, best(news), best(primary), best(cands)):
         for c in group:
-            if (c.order, c.index) not in seen:
-                seen.add((c.order, c.index))
-                ranked.append((c, (c.order, c.index) in announcing_keys or c.index == lead_index[c.order]))
+            key = (c.order, c.index)
+            if key not in seen:
+                seen.add(key)
+                is_lead = c.index == lead_index[c.order] and lang == "ja" and not is_background(c.sentence)
+                ranked.append((c, key in house_keys or is_lead))
     return ranked
 
 
@@ -513,37 +742,62 @@ def _announcer(ann: _Candidate, sources: list[SourceText]) -> str | None:
     return None
 
 
-def _strip_leading_dates(text: str) -> str:
+def _strip_leading_dates(text: str, only: tuple[int, int] | None = None) -> str:
+    """Drop a leading date (and "(日本時間)", "付で", "、" after it).
+
+    A date followed by a clock time ("8月17日午前3時ごろ、") says when something happened and
+    stays; with ``only``, so does any date other than that month-day.
+    """
     text = text.lstrip("、， ")
     facts = extract_facts(text)
     if facts and facts[0].kind == "date" and facts[0].start == 0:
-        text = text[len(facts[0].text) :]
-        text = re.sub(r"^(?:[（(][^）)]{1,8}[）)])?(?:付け?で|に)?[、，]?", "", text)
+        rest = text[len(facts[0].text) :]
+        if re.match(r"午前|午後|未明|早朝|深夜|夕方|朝|昼|夜|ごろ|頃|[0-9０-９]{1,2}[時:：]", rest):
+            return text
+        if only is not None and (int(facts[0].value[-5:-3]), int(facts[0].value[-2:])) != only:
+            return text
+        text = re.sub(r"^(?:[（(][^）)]{1,8}[）)])?(?:付け?で|に)?[、，]?", "", rest)
     return text
 
 
-def _what(ann: _Candidate, org: str) -> tuple[str, str]:
+def _same_org(subject: str, org: str) -> bool:
+    subject, org = normalize(subject), normalize(org)
+    return subject in _SELF_SUBJECTS or (len(subject) >= 2 and (subject.endswith(org) or org.endswith(subject)))
+
+
+def _what(ann: _Candidate, org: str, date: tuple[int, int] | None = None) -> tuple[str, str]:
     """What was announced (plain form, no subject/date) and the connector before 発表."""
-    body = _split_end(ann.sentence.strip())[0]
+    body = neutral_register(_ALIAS_RE.sub("", _split_end(ann.sentence.strip())[0]))
     connector = "と"
     speech = _SPEECH_END_RE.search(body)
     obj = _OBJECT_END_RE.search(body)
+    call = _CALL_END_RE.search(body)
     if speech:
         body = body[: speech.start()]
     elif obj:
         body, connector = body[: obj.start()], "が"
+    elif call:
+        body = body[: call.start()]
     else:
         body = plain(body)
-    org_norm = normalize(org)
+    predicate_announces = bool(speech or obj or call or _ANNOUNCE_PREDICATE_RE.search(_split_end(ann.sentence)[0]))
+    after_subject = False
     for _ in range(6):
         before = body
-        body = _strip_leading_dates(_FILLER_RE.sub("", body.lstrip("、， ")))
+        # right after the announcer ("X社は3月1日（米国時間）、…") a date is when it was announced
+        body = _strip_leading_dates(_FILLER_RE.sub("", body.lstrip("、， ")), None if after_subject else date)
+        after_subject = False
         m = _TOPIC_RE.match(body)
-        if m:
-            subject = normalize(m.group("s"))
-            same_org = len(subject) >= 2 and (subject.endswith(org_norm) or org_norm.endswith(subject))
-            if subject in _SELF_SUBJECTS or same_org:
-                body = body[m.end() :]
+        if m and _same_org(m.group("s"), org):
+            body, after_subject = body[m.end() :], True
+        elif predicate_announces:
+            # "<org>が、…と発表した" / "<org>が3月1日、…": が marks the announcer here, not a
+            # relative clause ("同社が運営するサイト" is left alone)
+            m = _GA_SUBJECT_RE.match(body)
+            if m and m.group("s") not in _SELF_SUBJECTS and _same_org(m.group("s"), org):
+                rest = body[m.end() :]
+                if m.group(0).endswith(("、", "，")) or _strip_leading_dates(rest) != rest:
+                    body, after_subject = rest, True
         if body == before:
             break
     return _third_person(body.strip()), connector
@@ -553,7 +807,9 @@ def _first_bullet_ja(ann: _Candidate, sources: list[SourceText], max_chars: int)
     date, org = _announcement_date(ann, sources), _announcer(ann, sources)
     if not date or not org:
         return None
-    what, connector = _what(ann, org)
+    what, connector = _what(ann, org, date)
+    if normalize(what).startswith(normalize(org)):
+        return None  # "<org>より、<org>が…": the sentence is not the organisation's own announcement
     prefix = f"{date[0]}月{date[1]}日(日本時間)、{org}より、"
     suffix = f"{connector}発表されました。"
     fitted = _fit_ja_clauses(what, max_chars - len(prefix) - len(suffix))
@@ -562,11 +818,26 @@ def _first_bullet_ja(ann: _Candidate, sources: list[SourceText], max_chars: int)
     return prefix + fitted + suffix
 
 
+def _first_bullet_en(ann: _Candidate, sources: list[SourceText], max_chars: int) -> str | None:
+    """"On <Month> <D> (JST), <Org> <announced/released…> …" from an announcement sentence."""
+    m = _en_announcement(ann.sentence, _known_orgs(sources))
+    date = _announcement_date(ann, sources)
+    if not m or not date:
+        return None
+    subject = m.group("subject").strip()
+    if subject.split()[0] in ("The", "A", "An"):
+        subject = subject[0].lower() + subject[1:]
+    text = f"On {_MONTHS[date[0] - 1]} {date[1]} (JST), {subject} {m.group('verb')}{m.group('rest').rstrip()}"
+    return shorten(text, bullet_budget(max_chars, "en"), "en")
+
+
 def _first_bullet(
     cands: list[_Candidate], sources: list[SourceText], lang: str, max_chars: int
 ) -> tuple[_Candidate, str] | None:
-    for ann, house_form in _announcement_candidates(cands, lang):
-        text = _first_bullet_ja(ann, sources, max_chars) if lang == "ja" and house_form else None
+    for ann, house_form in _announcement_candidates(cands, lang, sources):
+        text = None
+        if house_form:
+            text = (_first_bullet_ja if lang == "ja" else _first_bullet_en)(ann, sources, max_chars)
         text = text or _bullet_text(ann, lang, max_chars)
         if text:
             return ann, text
@@ -584,13 +855,73 @@ def output_language(sources: list[SourceText]) -> str:
     return sources[0].lang if sources else "ja"
 
 
-def _redundant(text: str, chosen: list[tuple[_Candidate, str]]) -> bool:
+def _orgs_in(text: str, announcer: str | None) -> set[str]:
+    """Organisations a text mentions; "同社", "同大学"… and the announcer's name count as the announcer."""
+    names = {f.value for f in extract_facts(text) if f.kind == "org"}
+    if announcer:
+        own = normalize(announcer)
+        if own in normalize(text) or any(third in text for _, third in _SELF_REFERENCES):
+            names.add(own)
+    return names
+
+
+def _redundant(text: str, chosen: list[tuple[_Candidate, str]], announcer: str | None = None) -> bool:
+    """Whether ``text`` restates a chosen bullet.
+
+    Redundant when the character-trigram Jaccard with a chosen bullet (or its source sentence)
+    is above REDUNDANCY_THRESHOLD; when at least half of its figures are the same values as a
+    chosen bullet's (12万4,513件 and 124,513件 are one figure); or when both mention the same
+    organisation and the Jaccard is above SAME_ORG_REDUNDANCY_THRESHOLD.
+    """
     grams = char_shingles(text)
-    return any(
-        jaccard(grams, char_shingles(other)) > REDUNDANCY_THRESHOLD
-        or jaccard(grams, char_shingles(cand.sentence)) > REDUNDANCY_THRESHOLD
-        for cand, other in chosen
-    )
+    figures = _event_values(extract_facts(text))
+    orgs = _orgs_in(text, announcer)
+    for cand, other in chosen:
+        similarity = max(jaccard(grams, char_shingles(other)), jaccard(grams, char_shingles(cand.sentence)))
+        if similarity > REDUNDANCY_THRESHOLD:
+            return True
+        shared = figures & _event_values(extract_facts(other))
+        if shared and 2 * len(shared) >= len(figures):
+            return True
+        if similarity > SAME_ORG_REDUNDANCY_THRESHOLD and orgs & _orgs_in(other, announcer):
+            return True
+    return False
+
+
+def _rescored(
+    cands: list[_Candidate], anchor: _Candidate, sources: list[SourceText], lang: str
+) -> list[_Candidate]:
+    """Lower the scores of context sentences once the announcement is known.
+
+    Background sentences (industry trends, earlier years) lose BACKGROUND_PENALTY unless they
+    carry one of the story's own figures; news sentences before the article's announcement
+    sentence (the lead-in of "…が相次いでいる。こうした中、X社は…と発表した。") lose
+    LEAD_IN_PENALTY.
+    """
+    story = _story_figures(sources, anchor)
+    orgs = _known_orgs(sources)
+
+    def announces(c: _Candidate) -> bool:
+        strength = _ja_announcement_strength(c) if lang == "ja" else _en_announcement_strength(c, orgs)
+        return strength is not None
+
+    lead_in: dict[int, int] = {}
+    if anchor.source.role != "primary" and announces(anchor):
+        lead_in[anchor.order] = anchor.index
+    for c in cands:
+        if c.source.role == "primary" or c.order in lead_in or c.index >= LEAD_WINDOW:
+            continue
+        if announces(c):
+            lead_in[c.order] = c.index
+    adjusted = []
+    for c in cands:
+        penalty = 0.0
+        if is_background(c.sentence, lang) and not (_figure_values(c.facts) & story):
+            penalty += BACKGROUND_PENALTY
+        if c.index < lead_in.get(c.order, 0):
+            penalty += LEAD_IN_PENALTY
+        adjusted.append(dataclasses.replace(c, score=round(c.score - penalty, 6)) if penalty else c)
+    return adjusted
 
 
 def _covered_facts(chosen: list[tuple[_Candidate, str]]) -> frozenset[tuple[str, str]]:
@@ -610,9 +941,13 @@ def summarise(
     """Draft 3–4 bullets for one story; the first announces who said what, when.
 
     Japanese output follows the house form 「M月D日(日本時間)、<org>より、<what>と発表されました。」
-    when a date and organisation can be found; other bullets are the best-scoring,
-    non-redundant sentences (primary-source sentences preferred for figures), in polite
-    form, in their original order. English sources give English bullets.
+    when a date and organisation can be found, built from the sentence whose predicate is the
+    announcement (not from background or notice sentences). English sources give English
+    bullets, the first "On <Month> <D> (JST), <Org> announced/released/said …" when an
+    "<Org> announced …" sentence is found; an English bullet may use 5/3 of ``max_chars``
+    (200 for 120) and is never cut into a fragment. Other bullets are the best-scoring,
+    non-redundant sentences (primary-source sentences preferred for figures; background and
+    lead-in sentences scored down), in neutral polite form, in their original order.
     """
     if not sources or max_bullets < 1:
         return []
@@ -622,6 +957,8 @@ def summarise(
     if first is None:
         return []
     chosen = [first]
+    announcer = _announcer(first[0], sources) if lang == "ja" else next(iter(_known_orgs(sources)), None)
+    cands = _rescored(cands, first[0], sources, lang)
     pool = sorted(
         (c for c in cands if (c.order, c.index) != (first[0].order, first[0].index)),
         key=lambda c: (-c.score, c.source.role != "primary", c.order, c.index),
@@ -633,7 +970,7 @@ def summarise(
             if len(chosen) >= max_bullets or (not strict and len(chosen) >= min_bullets):
                 break
             text = texts[(cand.order, cand.index)]
-            if any(c is cand for c, _ in chosen) or _redundant(text, chosen):
+            if any(c is cand for c, _ in chosen) or _redundant(text, chosen, announcer):
                 continue
             if strict and cand.key_facts and cand.key_facts <= _covered_facts(chosen):
                 continue  # its figures and dates are already stated (by a better sentence)

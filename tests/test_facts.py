@@ -205,6 +205,13 @@ def test_english_organisations():
     assert orgs(text) == ["Example Widgets Inc.", "Sample Systems Corporation", "Microsoft"]
 
 
+def test_company_names_may_open_with_hiragana_after_the_legal_form():
+    text = "株式会社ひかりリテールは4月8日、株式会社ゆうちょサンプル銀行と協議した。"
+    assert orgs(text) == ["株式会社ひかりリテール", "株式会社ゆうちょサンプル銀行"]
+    # a particle right after the legal form is not the start of a name
+    assert orgs("株式会社は発表した。株式会社ではなく個人が対応した。") == []
+
+
 def test_organisations_are_deduplicated():
     assert orgs("架空市は発表した。架空市によると、架空市の職員が対応した。") == ["架空市"]
 

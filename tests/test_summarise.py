@@ -5,11 +5,14 @@ import re
 
 import pytest
 
-from pipeline.facts import facts_in
+from pipeline.facts import extract_facts, facts_in
 from pipeline.summarise import (
     Bullet,
     SourceText,
+    bullet_budget,
+    is_background,
     lead_baseline,
+    neutral_register,
     plain,
     polite,
     shorten,
@@ -119,7 +122,8 @@ def assert_invariants(bullets, sources, max_chars=120, min_count=3, max_count=4)
     assert min_count <= len(bullets) <= max_count
     by_id = {s.article_id: s for s in sources}
     for bullet in bullets:
-        assert len(bullet.text) <= max_chars, bullet.text
+        budget = max_chars if JAPANESE_RE.search(bullet.text) else bullet_budget(max_chars, "en")
+        assert len(bullet.text) <= budget, bullet.text
         source = by_id[bullet.article_id]
         # provenance: the recorded sentence really is that sentence of that article
         assert split_sentences(source.text)[bullet.sentence_index] == bullet.source_sentence
@@ -340,8 +344,10 @@ def test_english_input_gives_english_bullets():
         assert not JAPANESE_RE.search(bullet.text)
         assert bullet.text.endswith((".", "!", "?"))
         assert "https://" not in bullet.text
+    # the whole sentence fits the English budget, so nothing is cut; the first bullet is dated
     assert bullets[0].text == (
-        "Example Software Inc. on Tuesday released security updates that fix 98 vulnerabilities across its products."
+        "On November 11 (JST), Example Software Inc. released security updates that fix 98 vulnerabilities "
+        "across its products, including 11 rated critical."
     )
     assert any("CVE-2026-40001" in b.text for b in bullets)
 
@@ -438,3 +444,420 @@ def test_lead_baseline_takes_first_sentences_of_first_news_source():
     assert [(b.article_id, b.sentence_index) for b in bullets] == [(1, 0), (1, 1), (1, 2)]
     assert all(b.text == b.source_sentence for b in bullets)
     assert lead_baseline([]) == []
+
+
+# --- evaluator findings: English bullets are whole sentences -----------------------------------------
+
+HELPDESK_NEWS = SourceText(
+    article_id=70,
+    role="news",
+    url="https://news.example.com/deskly-breach",
+    title="Deskly says intruder copied support tickets",
+    text=(
+        "Help desks have become a popular target for data thieves, because tickets often hold passwords.\n"
+        "Several ticketing vendors disclosed similar incidents last year.\n"
+        "On Wednesday, ticketing vendor Deskly said an intruder had used a stolen staff password to reach "
+        "a database of support tickets from about 2,400 business customers.\n"
+        "The intrusion started on April 2 and was spotted on April 9, when the security team saw unusual "
+        "exports from an internal reporting account.\n"
+        "Deskly said card numbers and customer passwords were not kept in that database.\n"
+        "The company has reset API keys for the affected customers."
+    ),
+    lang="en",
+    published_at="2026-04-16T06:00:00+09:00",
+)
+HELPDESK_PRIMARY = SourceText(
+    article_id=71,
+    role="primary",
+    url="https://deskly.example.com/security/incident-2026-04",
+    title="Security incident update",
+    text=(
+        "On April 9, 2026, our security team detected unauthorized access to a Deskly database that stores tickets.\n"
+        "An unauthorized party used the password of a Deskly employee, obtained through a phishing message, "
+        "to access the database between April 2 and April 9.\n"
+        "We revoked the compromised password and reset API keys for all affected customers.\n"
+        "We sincerely apologize for this incident."
+    ),
+    lang="en",
+    published_at="2026-04-16T04:30:00+09:00",
+    org="Deskly",
+)
+
+
+def test_english_budget_is_looser_than_the_japanese_one():
+    assert bullet_budget(120, "ja") == 120
+    assert bullet_budget(120, "en") == 200
+    assert bullet_budget(60, "en") == 100
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On April 9, 2026, our security team detected unauthorized access to a database that stores tickets.",
+        "The flaw, tracked as CVE-2026-50001, is an authentication bypass that could allow an unauthenticated, "
+        "remote attacker to run commands.",
+        "A second vulnerability, CVE-2026-50002, is a cross-site scripting flaw that was fixed in the same release.",
+    ],
+)
+def test_shorten_english_keeps_the_whole_sentence_or_nothing(sentence):
+    assert shorten(sentence, 200, "en") == sentence  # fits the English budget: kept whole
+    # no cut would leave a sentence ("On April 9.", "…an unauthenticated.", "A second vulnerability,
+    # CVE-2026-50002."): give up instead of producing a fragment
+    assert shorten(sentence, 60, "en") is None
+
+
+def test_shorten_english_cuts_only_before_a_dependent_clause_or_attribution():
+    said = "Five of the flaws are rated critical, and two are already being exploited in the wild, the company said."
+    assert shorten(said, 100, "en") == (
+        "Five of the flaws are rated critical, and two are already being exploited in the wild."
+    )
+    when = "The intrusion was spotted on April 9, when the security team saw unusual exports from a reporting account."
+    assert shorten(when, 60, "en") == "The intrusion was spotted on April 9."
+
+
+def test_english_bullets_are_whole_sentences_and_the_first_is_the_dated_announcement():
+    sources = [HELPDESK_NEWS, HELPDESK_PRIMARY]
+    bullets = summarise(sources)
+    assert_invariants(bullets, sources)
+    assert bullets[0].text == (
+        "On April 16 (JST), ticketing vendor Deskly said an intruder had used a stolen staff password to reach "
+        "a database of support tickets from about 2,400 business customers."
+    )
+    assert (bullets[0].article_id, bullets[0].sentence_index) == (70, 2)
+    for bullet in bullets[1:]:
+        assert bullet.text == bullet.source_sentence  # each fits within 200 characters: never cut
+    texts = " ".join(b.text for b in bullets)
+    assert "last year" not in texts and "have become" not in texts  # background is left out
+
+
+@pytest.mark.parametrize(
+    "sentence, published_at, expected",
+    [
+        (
+            "Nimbus Networks has released fixed software for a critical flaw in its VPN gateways.",
+            "2026-10-08T02:00:00+09:00",
+            "On October 8 (JST), Nimbus Networks released fixed software for a critical flaw in its VPN gateways.",
+        ),
+        (
+            "Nimbus Networks today published its 2026 Threat Report, based on 2.1 billion scanned emails.",
+            "2026-05-14T22:00:00+09:00",
+            "On May 14 (JST), Nimbus Networks published its 2026 Threat Report, based on 2.1 billion scanned emails.",
+        ),
+    ],
+)
+def test_english_first_bullet_dates_the_announcement_in_japan_time(sentence, published_at, expected):
+    source = SourceText(
+        72, "primary", "https://nimbus.example.com/news", "Nimbus news",
+        sentence + "\nThe flaw has a base score of 9.8 and affects versions 3.1 to 3.4.\n"
+        "Customers should upgrade to version 3.5 as soon as possible.\n"
+        "Administrators can restrict access to the management interface meanwhile.",
+        "en", published_at, org="Nimbus Networks",
+    )
+    assert summarise([source])[0].text == expected
+
+
+# --- evaluator findings: the Japanese announcement bullet ----------------------------------------------
+
+LEAD_IN_NEWS = SourceText(
+    article_id=80,
+    role="news",
+    url="https://news.example.jp/article/2026/11/13/80.html",
+    title="架空工業大学のメールサーバーに不正アクセス、アドレス1万2,345件流出のおそれ",
+    text=(
+        "大学を狙ったサイバー攻撃が後を絶たない。\n"
+        "今年に入ってからも、国内の複数の大学でメールアカウントの乗っ取りが相次いで報告されている。\n"
+        "こうした中、架空工業大学は11月12日、学内のメールサーバーが不正アクセスを受け、"
+        "メールアドレス1万2,345件が流出した可能性があると発表した。\n"
+        "同大学によると、11月8日夜、メールサーバーから海外に向けた大量の通信を委託先の事業者が検知した。\n"
+        "同大学は翌9日にサーバーをネットワークから切り離し、詳しい調査を進めている。\n"
+        "現時点で二次被害は確認されていない。"
+    ),
+    lang="ja",
+    published_at="2026-11-13T17:40:00+09:00",
+)
+NOTICE_PRIMARY = SourceText(
+    article_id=81,
+    role="primary",
+    url="https://www.kakuu-unyu.example.co.jp/news/0820.html",
+    title="ランサムウェア被害に関する調査結果について(第2報)",
+    text=(
+        "平素は格別のご高配を賜り、厚く御礼申し上げます。\n"
+        "2026年8月18日にお知らせいたしました、弊社サーバーへの不正アクセスについて、これまでの調査結果をご報告いたします。\n"
+        "8月17日午前3時ごろ、弊社の配送管理システムのサーバーがランサムウェアに感染したことを確認いたしました。\n"
+        "この影響により、物流センター2か所で出荷業務が停止し、約1万2,000個の荷物の配送に遅れが生じております。\n"
+        "暗号化されたサーバーには、お客様の氏名・住所など約3万件の情報が保存されておりました。\n"
+        "お客様ならびに関係者の皆様には多大なるご迷惑をおかけしておりますことを、深くお詫び申し上げます。"
+    ),
+    lang="ja",
+    published_at="2026-08-20T18:00:00+09:00",
+    org="架空運輸株式会社",
+)
+REPORT_NEWS = SourceText(
+    article_id=82,
+    role="news",
+    url="https://news.example.jp/article/2026/02/13/82.html",
+    title="2025年の攻撃関連通信は3,279億個",
+    text=(
+        "IoT機器を狙った探索活動が、攻撃関連通信の大きな割合を占めていることが分かった。\n"
+        "架空研究機構が2月12日に公開した「観測レポート2025」によると、2025年に観測された攻撃関連通信は3,279億個だった。\n"
+        "前年の2,884億個から約1.1倍に増えた。"
+    ),
+    lang="ja",
+    published_at="2026-02-13T09:30:00+09:00",
+)
+REPORT_PRIMARY = SourceText(
+    article_id=83,
+    role="primary",
+    url="https://www.kakuu-lab.example.go.jp/press/20260212.html",
+    title="「観測レポート2025」の公開",
+    text=(
+        "国立研究開発法人架空研究機構(以下、当機構)は、2025年の観測結果を取りまとめた「観測レポート2025」を公開しました。\n"
+        "2025年に観測された攻撃関連通信は合計3,279億個で、2024年の2,884億個から約1.1倍に増加しました。\n"
+        "調査目的のスキャンが全体の約58.3%を占め、前年から増加しました。"
+    ),
+    lang="ja",
+    published_at="2026-02-12T14:00:00+09:00",
+    org="架空研究機構",
+)
+
+
+def test_first_bullet_comes_from_the_announcement_not_the_background_lead_in():
+    bullets = summarise([LEAD_IN_NEWS])
+    assert_invariants(bullets, [LEAD_IN_NEWS])
+    assert bullets[0].text == (
+        "11月12日(日本時間)、架空工業大学より、学内のメールサーバーが不正アクセスを受け、"
+        "メールアドレス1万2,345件が流出した可能性があると発表されました。"
+    )
+    texts = "".join(b.text for b in bullets)
+    assert "後を絶たない" not in texts and "今年に入って" not in texts and "こうした中" not in texts
+
+
+def test_first_bullet_skips_notice_greetings_and_keeps_the_incident_time():
+    bullets = summarise([NOTICE_PRIMARY])
+    assert_invariants(bullets, [NOTICE_PRIMARY])
+    assert bullets[0].text == (
+        "8月20日(日本時間)、架空運輸株式会社より、8月17日午前3時ごろ、同社の配送管理システムのサーバーが"
+        "ランサムウェアに感染したことを確認したと発表されました。"
+    )
+    for bullet in bullets:
+        for word in ("ご報告", "御礼", "お知らせ", "お詫び", "弊社", "お客様", "おります", "いたしました"):
+            assert word not in bullet.text, (word, bullet.text)
+
+
+def test_first_bullet_does_not_repeat_the_organisation():
+    sources = [REPORT_NEWS, REPORT_PRIMARY]
+    bullets = summarise(sources)
+    assert_invariants(bullets, sources)
+    # the news sentence "架空研究機構が…公開した「…」によると" would give "架空研究機構より、架空研究機構が…"
+    assert bullets[0].text == (
+        "2月12日(日本時間)、架空研究機構より、2025年の観測結果を取りまとめた「観測レポート2025」を公開したと発表されました。"
+    )
+    assert bullets[0].text.count("架空研究機構") == 1
+    assert not any("以下、当機構" in b.text for b in bullets)
+
+
+def test_a_warning_about_a_finding_is_an_announcement():
+    source = SourceText(
+        84, "news", "https://news.example.jp/h", "架空電機のルーターに脆弱性",
+        "家庭用ルーターの脆弱性は、ボットネットの踏み台として悪用されやすい。\n"
+        "架空調整センターは12月3日、株式会社架空電機の無線LANルーター「XR-100」に2件の脆弱性が見つかったとして、"
+        "注意を呼びかけた。\n"
+        "このうち1件はCVSS基本値が9.8と最も深刻な評価となっている。\n"
+        "もう1件は管理画面の認証を回避できる脆弱性で、基本値は8.1だ。\n"
+        "修正版のファームウェア2.4.12が公開されている。",
+        "ja", "2026-12-03T19:10:00+09:00",
+    )
+    bullets = summarise([source])
+    assert_invariants(bullets, [source])
+    assert bullets[0].text == (
+        "12月3日(日本時間)、架空調整センターより、株式会社架空電機の無線LANルーター「XR-100」に"
+        "2件の脆弱性が見つかったと発表されました。"
+    )
+    assert not any("ボットネット" in b.text for b in bullets)
+
+
+# --- evaluator findings: neutral register -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "humble, neutral",
+    [
+        ("感染したことを確認いたしました。", "感染したことを確認しました。"),
+        ("配送に遅れが生じております。", "配送に遅れが生じています。"),
+        ("情報が保存されておりました。", "情報が保存されていました。"),
+        ("二次被害は確認されておりませんが、調査を進めます。", "二次被害は確認されていませんが、調査を進めます。"),
+        ("調査を継続いたします。", "調査を継続します。"),
+        ("不正利用の報告はございません。", "不正利用の報告はありません。"),
+        ("対象は約3万件でございます。", "対象は約3万件です。"),
+        ("通販サイトにおきまして、不正アクセスを受けました。", "通販サイトにおいて、不正アクセスを受けました。"),
+        ("お客様の氏名1,208件が含まれます。", "顧客の氏名1,208件が含まれます。"),
+    ],
+)
+def test_neutral_register(humble, neutral):
+    assert neutral_register(humble) == neutral
+    assert facts_in(neutral) == facts_in(humble)
+
+
+def test_bullets_from_a_notice_are_in_neutral_register():
+    bullets = summarise([NOTICE_PRIMARY])
+    texts = [b.text for b in bullets]
+    assert (
+        "この影響により、物流センター2か所で出荷業務が停止し、約1万2,000個の荷物の配送に遅れが生じています。" in texts
+    )
+    assert "暗号化されたサーバーには、顧客の氏名・住所など約3万件の情報が保存されていました。" in texts
+
+
+# --- evaluator findings: redundancy -------------------------------------------------------------------
+
+
+def _values(text):
+    return {f.value for f in extract_facts(text) if f.kind in ("count", "cve", "kb")}
+
+
+def test_the_same_figure_in_two_styles_is_stated_once():
+    news = SourceText(
+        90, "news", "https://news.example.jp/p", "10月のフィッシング報告は12万4,513件",
+        "架空推進会議は11月5日、10月に寄せられたフィッシングの報告件数が12万4,513件だったと発表した。\n"
+        "9月の8万3,102件から約1.5倍に増えた。\n"
+        "悪用されたブランドは92ブランドで、通販事業者をかたるものが多かった。",
+        "ja", "2026-11-06T10:00:00+09:00",
+    )
+    primary = SourceText(
+        91, "primary", "https://www.kakuu-council.example.jp/report/202610.html", "2026/10 報告状況",
+        "2026年10月に寄せられたフィッシング報告件数(海外含む)は124,513件となり、41,411件増加しました。\n"
+        "フィッシングサイトのURL件数(海外含む)は42,806件となり、6,211件増加しました。\n"
+        "通販事業者をかたるフィッシングが全体の約36.4%を占めました。",
+        "ja", "2026-11-05T14:00:00+09:00", org="架空推進会議",
+    )
+    sources = [news, primary]
+    bullets = summarise(sources)
+    assert_invariants(bullets, sources)
+    assert "12万4,513件" in bullets[0].text
+    assert sum("124513 件" in _values(b.text) for b in bullets) == 1  # 124,513件 is the same figure
+
+
+def test_the_same_clock_time_is_the_same_event():
+    news = SourceText(
+        92, "news", "https://news.example.jp/m", "架空県がメール誤送信、アドレス1,348件流出",
+        "架空県は6月10日、補助金の申請事業者に送ったメールで宛先を誤り、メールアドレス1,348件が流出したと発表した。\n"
+        "メールは6月9日午後3時42分に送信され、約20分後に受信者からの指摘で発覚した。\n"
+        "流出したアドレスのうち412件には個人名が含まれていたという。",
+        "ja", "2026-06-11T08:00:00+09:00",
+    )
+    primary = SourceText(
+        93, "primary", "https://www.pref.kakuu.example.lg.jp/0610.html", "メールの誤送信について",
+        "同日午後3時42分に送信し、午後4時5分に受信者からの電話による指摘で誤送信が判明しました。\n"
+        "県では、同日中に受信者全員に当該メールの削除を依頼しました。\n"
+        "今後は一斉送信にはメール配信システムを使用します。",
+        "ja", "2026-06-10T17:00:00+09:00", org="架空県",
+    )
+    sources = [news, primary]
+    bullets = summarise(sources)
+    assert_invariants(bullets, sources)
+    assert sum("3時42分" in b.text for b in bullets) == 1
+
+
+def test_a_restatement_about_the_same_organisation_is_redundant_at_a_lower_similarity():
+    news = SourceText(
+        94, "news", "https://news.example.jp/r", "架空電機のルーターに脆弱性",
+        "架空電機株式会社は12月3日、同社製の無線LANルーター「XR-100」に2件の脆弱性があると発表した。\n"
+        "このうち1件は認証を回避できる脆弱性で、CVSS基本値は9.8だ。\n"
+        "修正版のファームウェアが公開されている。",
+        "ja", "2026-12-03T19:10:00+09:00",
+    )
+    primary = SourceText(
+        95, "primary", "https://www.kakuu-denki.example.co.jp/security/0188.html", "XR-100の脆弱性",
+        "架空電機株式会社が提供する無線LANルーター「XR-100」には、複数の脆弱性が存在します。\n"
+        "影響を受けるのは、ファームウェアのバージョン2.4.10およびそれ以前です。\n"
+        "ファームウェアをバージョン2.4.12以降へアップデートしてください。",
+        "ja", "2026-12-03T11:00:00+09:00", org="架空電機株式会社",
+    )
+    restatement = split_sentences(primary.text)[0]
+    first = summarise([news, primary])[0].text
+    similarity = jaccard(char_shingles(first), char_shingles(restatement))
+    assert 0.3 < similarity <= 0.5  # below the general threshold, above the same-organisation one
+    bullets = summarise([news, primary])
+    assert_invariants(bullets, [news, primary], min_count=2)
+    assert restatement not in [b.source_sentence for b in bullets]
+
+
+# --- evaluator findings: background sentences ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, lang, expected",
+    [
+        ("近年、教育機関を狙った攻撃が増えている。", "ja", True),
+        ("今年に入ってからも、各地で被害が相次いで報告されている。", "ja", True),
+        ("ある調査会社によると、リスト型攻撃の件数は前年の1.5倍に達した。", "ja", True),
+        ("同社は該当アカウントのパスワードを初期化した。", "ja", False),
+        ("Several vendors disclosed similar incidents last year.", "en", True),
+        ("The company reset API keys for the affected customers.", "en", False),
+    ],
+)
+def test_is_background(sentence, lang, expected):
+    assert is_background(sentence, lang) is expected
+
+
+POINTS_NEWS = SourceText(
+    article_id=96,
+    role="news",
+    url="https://news.example.jp/article/2026/04/09/96.html",
+    title="架空ポイントクラブに不正ログイン、2万3,114アカウント",
+    text=(
+        "架空リテール株式会社は4月8日、ポイントサービスの会員アカウント2万3,114件に不正ログインがあったと発表した。\n"
+        "ある調査会社によると、2025年に国内で確認されたリスト型攻撃の件数は前年の1.5倍に達した。\n"
+        "4月3日夜から4月5日にかけて、約1,900のIPアドレスからログインの試行が約410万回繰り返された。\n"
+        "このうち312アカウントでは、ポイント計約186万円分が電子ギフト券に交換されていた。\n"
+        "同社は該当アカウントのパスワードを初期化した。"
+    ),
+    lang="ja",
+    published_at="2026-04-09T15:45:00+09:00",
+)
+
+
+def test_background_sentences_are_scored_down_unless_they_carry_the_story_figures(monkeypatch):
+    import pipeline.summarise as module
+
+    background = split_sentences(POINTS_NEWS.text)[1]
+    bullets = summarise([POINTS_NEWS])
+    assert_invariants(bullets, [POINTS_NEWS])
+    assert background not in [b.source_sentence for b in bullets]
+    monkeypatch.setattr(module, "BACKGROUND_PENALTY", 0.0)
+    assert background in [b.source_sentence for b in summarise([POINTS_NEWS])]
+    # the same marker on a sentence with the story's own figure (here: in the title) is kept
+    monkeypatch.setattr(module, "BACKGROUND_PENALTY", 1.0)
+    own = POINTS_NEWS.text.replace(
+        "2025年に国内で確認されたリスト型攻撃の件数は前年の1.5倍に達した", "ログインの試行は約410万回に達した"
+    ).replace("ログインの試行が約410万回繰り返された", "ログインの試行が繰り返された")
+    source = dataclasses.replace(POINTS_NEWS, text=own, title="架空ポイントクラブに不正ログイン、試行約410万回")
+    assert split_sentences(own)[1] in [b.source_sentence for b in summarise([source])]
+
+
+def test_news_lead_in_before_the_announcement_is_scored_down(monkeypatch):
+    import pipeline.summarise as module
+
+    source = SourceText(
+        97, "news", "https://news.example.jp/article/2026/07/15/97.html", "架空総合病院でランサムウェア被害",
+        "医療機関を狙ったランサムウェア攻撃は、診療の停止に直結するため社会的な影響が大きい。\n"
+        "架空会は7月14日、運営する架空総合病院がランサムウェアの被害を受け、電子カルテが使えなくなっていると発表した。\n"
+        "約320台の端末でファイルが暗号化されていたという。\n"
+        "病院は新規の外来患者の受け入れを停止している。\n"
+        "電子カルテの復旧には1カ月程度かかる見込みだ。",
+        "ja", "2026-07-15T20:00:00+09:00",
+    )
+    lead_in = split_sentences(source.text)[0]
+    bullets = summarise([source], max_bullets=3)
+    assert_invariants(bullets, [source])
+    assert lead_in not in [b.source_sentence for b in bullets]
+    monkeypatch.setattr(module, "LEAD_IN_PENALTY", 0.0)
+    assert lead_in in [b.source_sentence for b in summarise([source], max_bullets=3)]
+
+
+def test_a_leaked_phone_number_field_is_not_a_contact_line():
+    from pipeline.summarise import is_boilerplate
+
+    assert not is_boilerplate("氏名、住所、電話番号、メールアドレスなど8万4,119件も漏えいした可能性があります。")
+    assert not is_boilerplate("受信者からの電話による指摘で判明しました。")
+    assert is_boilerplate("お客様相談室 電話番号:0120-000-456")
+    assert is_boilerplate("産業振興課 電話 0990-00-0000")
