@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -277,10 +278,8 @@ def edit(ctx: Context, candidate_id, headline, bullets):
     """
     if headline is None and not bullets:
         raise click.ClickException("nothing to change: give --headline and/or --bullet")
-    try:
+    with candidate_errors():
         cands.edit(ctx.open(), candidate_id, headline=headline, bullets=list(bullets) or None)
-    except cands.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"candidate {candidate_id}: edited")
 
 
@@ -310,18 +309,23 @@ def reject(ctx: Context, candidate_id):
     _set_status(ctx, candidate_id, "rejected")
 
 
-def _candidate(ctx: Context, candidate_id: int) -> dict:
+@contextmanager
+def candidate_errors():
+    """An unknown candidate id is one sentence for the user, not a traceback."""
     try:
-        return cands.get_candidate(ctx.open(), candidate_id)
+        yield
     except cands.NotFound as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _candidate(ctx: Context, candidate_id: int) -> dict:
+    with candidate_errors():
+        return cands.get_candidate(ctx.open(), candidate_id)
 
 
 def _set_status(ctx: Context, candidate_id: int, status: str) -> None:
-    try:
+    with candidate_errors():
         cands.set_status(ctx.open(), candidate_id, status)
-    except cands.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"candidate {candidate_id}: {status}")
 
 

@@ -12,7 +12,3 @@ def run_summary(db: sqlite_utils.Database, run_id: str) -> list[dict]:
             "SELECT reason, url, detail FROM crawl_errors WHERE crawl_run_id = ? ORDER BY id", [run["id"]]))
     return runs
 
-
-def latest_run_id(db: sqlite_utils.Database) -> str | None:
-    row = next(iter(db.query("SELECT run_id FROM crawl_runs ORDER BY id DESC LIMIT 1")), None)
-    return row["run_id"] if row else None
