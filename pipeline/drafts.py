@@ -138,20 +138,26 @@ def _story_facts(articles: list[dict]) -> list[Fact]:
     return facts
 
 
+RELATED_SEARCH_DEPTH = 500  # most recent earlier matches considered: the cost stays flat as the archive grows
+
+
 def related_stories(db, story_id: int, explanation, limit: int = 3) -> list[dict]:
     """Up to three earlier stories sharing the story's strongest topic terms (for the commentary)."""
     terms = [c.signal.split(":", 1)[1] for c in explanation if c.signal.startswith("term:")][:3]
     terms = [t for t in terms if len(t) >= 3]  # the trigram index needs three characters
-    first = db.execute("SELECT first_published_at FROM stories WHERE id = ?", [story_id]).fetchone()
+    first = db.execute("SELECT first_published_at, (SELECT min(article_id) FROM story_articles WHERE story_id = ?) "
+                       "FROM stories WHERE id = ?", [story_id, story_id]).fetchone()
     if not terms or not first or not first[0]:
         return []
     match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
     rows = db.query(
         "SELECT st.id AS story_id, st.title, st.first_published_at AS date, a.url, min(f.rank) AS rank "
-        "FROM articles_fts f JOIN story_articles sa ON sa.article_id = f.rowid "
-        "JOIN stories st ON st.id = sa.story_id JOIN articles a ON a.id = f.rowid "
-        "WHERE articles_fts MATCH ? AND st.id != ? AND st.first_published_at < ? AND st.merged_into IS NULL "
-        "GROUP BY st.id ORDER BY rank LIMIT ?", [match, story_id, first[0], limit])
+        "FROM (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid < ? "
+        "      ORDER BY rowid DESC LIMIT ?) f "
+        "JOIN story_articles sa ON sa.article_id = f.rowid JOIN stories st ON st.id = sa.story_id "
+        "JOIN articles a ON a.id = f.rowid "
+        "WHERE st.id != ? AND st.first_published_at < ? AND st.merged_into IS NULL "
+        "GROUP BY st.id ORDER BY rank LIMIT ?", [match, first[1], RELATED_SEARCH_DEPTH, story_id, first[0], limit])
     return [{"story_id": r["story_id"], "title": r["title"], "date": (r["date"] or "")[:10], "url": r["url"]}
             for r in rows]
 

@@ -40,6 +40,7 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True) -> sq
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts, at most loses the last commit
     db.execute("PRAGMA foreign_keys = ON")
     schema.migrate(db)
     return db

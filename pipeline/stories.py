@@ -21,6 +21,7 @@ import numpy as np
 import sqlite_utils
 from datasketch import LeanMinHash, MinHash
 
+from crawler.extract.msrc_release import release_url
 from pipeline.schema import now_iso
 from pipeline.textja import normalize
 
@@ -89,24 +90,34 @@ def _store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinH
 
 # --- grouping ------------------------------------------------------------------------------------
 
-def pending_articles(db: sqlite_utils.Database) -> list[dict]:
+PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
+                   "sa.story_id, sa.article_version")
+BATCH = 500  # articles grouped per transaction
+
+
+def pending_ids(db: sqlite_utils.Database) -> list[int]:
     """Articles never grouped, or changed since they were; releases first, then news, then primaries."""
-    rows = db.query(
-        "SELECT a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
-        "sa.story_id, sa.article_version FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id "
-        "WHERE sa.story_id IS NULL OR sa.article_version < a.version")
-    return sorted(rows, key=lambda r: (KIND_ORDER.get(r["kind"], 9), r["published_at"] or "", r["id"]))
+    rows = db.execute(
+        "SELECT a.id, a.kind, a.published_at FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id "
+        "WHERE sa.story_id IS NULL OR sa.article_version < a.version").fetchall()
+    return [row[0] for row in sorted(rows, key=lambda r: (KIND_ORDER.get(r[1], 9), r[2] or "", r[0]))]
 
 
 def update_stories(db: sqlite_utils.Database) -> Outcome:
     """Group every pending article; returns the stories that changed (to be drafted again)."""
     outcome = Outcome(dirty=set())
-    for article in pending_articles(db):
+    ids = pending_ids(db)  # ids only: the texts are read one at a time, whatever the archive's size
+    for start in range(0, len(ids), BATCH):
         with db.atomic():
-            story_id, created = _place(db, article)
-        outcome.processed += 1
-        outcome.created += created
-        outcome.dirty.add(story_id)
+            for article_id in ids[start:start + BATCH]:
+                article = next(iter(db.query(
+                    f"SELECT {PENDING_COLUMNS} FROM articles a LEFT JOIN story_articles sa "
+                    "ON sa.article_id = a.id WHERE a.id = ?", [article_id])))
+                with db.atomic():
+                    story_id, created = _place(db, article)
+                outcome.processed += 1
+                outcome.created += created
+                outcome.dirty.add(story_id)
     return outcome
 
 
@@ -168,28 +179,25 @@ def _story_by_release(db: sqlite_utils.Database, article: dict) -> int | None:
     match = RELEASE_MENTION.search(f"{article['title']} {article['lead'] or ''} {article['text'][:600]}")
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
-    release_id = f"{match.group(1)}-{MONTHS[int(match.group(2)) - 1]}"
+    url = release_url(f"{match.group(1)}-{MONTHS[int(match.group(2)) - 1]}")
     row = next(iter(db.query(
         "SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
-        "WHERE a.kind = 'release' AND a.url LIKE ?", [f"%/{release_id}"])), None)
+        "WHERE a.url = ? AND a.kind = 'release'", [url])), None)
     return row["story_id"] if row else None
 
 
 def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> int | None:
-    keys = band_keys(minhash)
-    params: list = []
-    clauses = []
-    for band, key in enumerate(keys):
-        clauses.append("(b.band = ? AND b.bucket = ?)")
-        params += [band, key]
-    window = _window(article["published_at"])
-    sql = ("SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM lsh_buckets b "
+    """The story of the most similar article sharing an LSH bucket, if similar enough and close in time."""
+    keys = list(enumerate(band_keys(minhash)))
+    sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}) "
+           "SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM k "
+           "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket "
            "JOIN article_signatures s ON s.article_id = b.article_id "
            "JOIN story_articles sa ON sa.article_id = b.article_id "
            "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' "
-           "JOIN articles a ON a.id = b.article_id "
-           f"WHERE ({' OR '.join(clauses)}) AND b.article_id != ?")
-    params.append(article["id"])
+           "JOIN articles a ON a.id = b.article_id WHERE b.article_id != ?")
+    params = [value for pair in keys for value in pair] + [article["id"]]
+    window = _window(article["published_at"])
     if window:
         sql += " AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?)"
         params += list(window)
