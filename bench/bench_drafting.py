@@ -126,7 +126,7 @@ def _progress(timers: Timers, label: str, db_path: str, stop: threading.Event) -
     start = time.perf_counter()
     while not stop.wait(PROGRESS_SECONDS):
         state = {"seconds": round(time.perf_counter() - start), "grouped": timers.calls.get("MinHash signature", 0),
-                 "drafted": timers.calls.get("drafting", 0),
+                 "drafted": timers.calls.get("drafting", 0), "peak_rss_mib": round(_rss_mib(), 1),
                  "stages": {k: round(v, 1) for k, v in timers.seconds.items()}}
         progress_path(db_path).write_text(json.dumps(state))
         print(f"  [{label}] {state['seconds']:7} s: {state['grouped']:,} articles grouped, "
@@ -499,7 +499,7 @@ def report(results: list[dict], meta: dict) -> str:
             so_far = f"; seconds so far: {', '.join(f'{k} {v:,.0f}' for k, v in top)}" if top else ""
             lines.append(f"  ! {r['size']:,}: stopped after {r['rebuild']['timeout']:.0f} s (--timeout) with "
                          f"{p.get('grouped', 0):,}/{r['size']:,} articles grouped, {p.get('drafted', 0):,} stories "
-                         f"drafted{so_far}")
+                         f"drafted, peak RSS {p.get('peak_rss_mib', 0):,.0f} MiB{so_far}")
     if any("add" in r for r in results):
         added = next(_get(r, "add", "articles") for r in results if "add" in r)
         lines.append(f"incremental: +{added} new articles, then draft(db, profile)")

@@ -6,15 +6,17 @@ Fictional organisations (〇〇大学, 〇〇市, 株式会社〇〇, …) suffe
 events) by two or three sites writing near-duplicate articles: the same facts, a random share of
 the first site's sentences word for word (30–90% per site), the rest reworded or left out, and
 different titles, openings and background asides. About 15% of events also have the
-organisation's own announcement (``kind = 'primary'``, formal wording, 90% of them stored), cited
-by 90% of the event's news articles through ``article_links``; 3% of vulnerability news mentions a
-monthly security update (the release look-up path). News articles are about 550–1,300 characters
-(mean ~900, in paragraphs), announcements ~450; ``published_at`` (+09:00) spreads over three years.
-Rows go straight into a real newsdesk database with ``insert_all`` (the FTS triggers index them).
+organisation's own notice (``kind = 'primary'``: formal wording, varied headings and sections,
+some of the event's details; 90% of them stored), cited by 90% of the event's news articles
+through ``article_links``; 3% of vulnerability news mentions a monthly security update (the
+release look-up path). News articles are about 500–1,300 characters (mean ~920, in paragraphs),
+notices 350–600; ``published_at`` (+09:00) spreads over three years. Rows go straight into a
+real newsdesk database with ``insert_all`` (the FTS triggers index them).
 
 Unrelated articles share the templates' phrasing (character-trigram Jaccard ~0.17 between two
-articles about the same kind of incident), near-duplicates share far more (~0.40, spread 0.28–0.59),
-so grouping quality can be checked against the truth as well as its speed.
+news articles about the same kind of incident, ~0.15 between two notices), near-duplicates share
+far more (~0.40, spread 0.28–0.59), so grouping quality can be checked against the truth as well
+as its speed.
 
 The ground truth (which event each article belongs to) is kept beside the database as JSON, with
 the specifications of the most recent events so that a later step can add articles continuing
@@ -407,14 +409,24 @@ JPCERT/CC
 団体
 [primary_title.unauth]
 {system}への不正アクセスについて（お詫び）
+不正アクセスによる個人情報漏えいの可能性について
+{own}{system}に対する不正アクセス事案について
 [primary_title.ransom]
 ランサムウェア被害の発生について（第1報）
+{system}の障害について（ランサムウェア感染）
+サイバー攻撃による被害の発生について
 [primary_title.phish]
 {own}メールアカウントの不正利用について
+迷惑メール送信に関するお詫び
+フィッシングメールの送信について（お詫び）
 [primary_title.vuln]
 {product}における脆弱性について
+{product}の脆弱性（{cve}）に関するお知らせ
+セキュリティアップデートのお知らせ（{product}）
 [primary_title.misdeliver]
 メール誤送信に関するお詫び
+個人情報を含むメールの誤送信について
+電子メールの誤送信について（お詫び）
 [primary_opening.unauth]
 このたび、{own}が運用する{system}が第三者による不正アクセスを受け、{data}{count}が外部に流出した可能性があることが判明しました。
 [primary_opening.ransom]
@@ -515,19 +527,58 @@ NAS
 グループウェア
 ファイル転送ソフト
 ウェブ会議システム
-[primary_section.history]
-1. 経緯
+[primary_heading]
+{n}. {name}
+■{name}
+【{name}】
+（{n}）{name}
+[primary_name.history]
+経緯
+事案の概要
+発生の経緯
+[primary_name.scope]
+影響の範囲
+流出した可能性のある情報
+対象となる情報
+[primary_name.scope_vuln]
+対象製品
+影響を受ける製品とバージョン
+[primary_name.measures]
+対応と再発防止策
+今後の対応
+再発防止に向けた取り組み
+[primary_name.contact]
+お問い合わせ先
+本件に関するお問い合わせ
+[primary_text.history]
 {det}{time}ごろ、{detector}が{anomaly}を検知しました。直ちに調査を開始し、{resp}に外部の専門機関へ詳細な調査を依頼しました。
-[primary_section.scope]
-2. 影響の範囲
+{det}、{own}の{system}において{anomaly}が確認されました。{resp}に当該システムを停止し、調査を進めてまいりました。
+{det}{time}ごろ、{detector}から{anomaly}について連絡があり、本件が判明しました。
+[primary_text.scope]
 対象となる情報は{people}の{data}および{data2}で、件数は{count}です。現時点で二次被害は確認されておりません。
-[primary_section.measures]
-3. 対応と再発防止策
+{people}の{data}（{count}）が閲覧された可能性があります。なお、現在までに不正利用の報告は受けておりません。
+現時点で判明している対象は、{people}の{data}、{count}です。
+[primary_text.scope_vuln]
+{product}の{version_old}以前のバージョンが対象です。本脆弱性を修正した{version}を公開しております。
+{product}（{version_old}まで）が影響を受けます。修正版{version}へのアップデートをお願いいたします。
+[primary_text.measures]
 {own}では、{measure}とともに、{authority}へ報告いたしました。今後、同様の事案が発生しないよう、管理体制の強化に努めてまいります。
-[primary_section.contact]
-4. お問い合わせ先
-{org}情報セキュリティ担当
+今回の事態を重く受け止め、{measure}ことといたしました。
+{authority}に報告するとともに、{measure}など、再発防止に取り組んでまいります。
+[primary_detail]
+{d1}には{dept}に対策本部を設置し、{action}を実施しました。
+調査の結果、{service}の{component}に{problem}があったことが判明しました。
+{d1}から{d2}にかけて、{component}への不正なアクセスが{n4}回確認されています。
+{service}は{d3}ごろの再開を予定しております。
+{action}については{consultant}に依頼しております。
+[primary_apology]
+関係者の皆様に多大なるご心配とご迷惑をおかけしますことを、深くお詫び申し上げます。
+皆様には大変なご迷惑とご心配をおかけし、心よりお詫び申し上げます。
+このような事態となり、誠に申し訳ございません。
+[primary_contact]
 電話:0{month}-{num}（平日9時〜17時）
+メール:security@{domain}
+受付時間:平日9時〜17時
 [about.univ]
 {org}は学生約{size}人が在籍する{region}の大学。
 {org}は{founded}年に創立された大学で、{faculties}学部を擁する。
@@ -586,9 +637,6 @@ ECサイトの運営
 食品の製造・販売
 不動産管理
 旅行予約サービス
-[primary_section.scope_vuln]
-2. 対象製品
-{product}の{version_old}以前のバージョンが対象です。本脆弱性を修正した{version}を公開しております。
 [detail.0]
 {dept}の{surname}{title}によると、{service}の{component}に{problem}があったという。
 {service}の{component}には{problem}があったと、{dept}の{surname}{title}は説明する。
@@ -932,16 +980,30 @@ def news_article(event: dict, site_index: int, source: str, rng: random.Random) 
 
 
 def primary_article(event: dict, rng: random.Random) -> dict:
+    """The organisation's own notice: formal wording, its own structure, some of the event's details."""
     fields = event["fields"]
     day = date.fromisoformat(event["day"])
     incident = event["incident"]
+    heading = rng.choice(PHRASES["primary_heading"])
     sections = [f"{day.year}年{day.month}月{day.day}日\n{fields['org']}",
                 _fill(PHRASES[f"primary_opening.{incident}"][0], fields, rng, 0)
-                + "関係者の皆様に多大なるご心配とご迷惑をおかけしますことを、深くお詫び申し上げます。"]
-    for part in ("history", "scope_vuln" if incident == "vuln" else "scope", "measures", "contact"):
-        sections.append("\n".join(_fill(line, fields, rng, 0) for line in PHRASES[f"primary_section.{part}"]))
+                + rng.choice(PHRASES["primary_apology"])]
+    parts = ["history", "scope_vuln" if incident == "vuln" else "scope", "measures"]
+    for number, part in enumerate(parts, start=1):
+        text = _fill(rng.choice(PHRASES[f"primary_text.{part}"]), fields, rng, 0)
+        if part == "history" and incident != "vuln":
+            values = event["details"][0][2]
+            picked = rng.sample(PHRASES["primary_detail"], rng.randrange(1, 4))
+            text += "".join(line.format(**fields, **values) for line in picked)
+        name = rng.choice(PHRASES[f"primary_name.{part}"])
+        sections.append(heading.format(n=number, name=name) + "\n" + text)
+    contact = rng.choice(PHRASES["primary_name.contact"])
+    office = event["details"][0][2]["dept"]
+    sections.append(heading.format(n=len(parts) + 1, name=contact) + f"\n{fields['org']}{office}\n"
+                    + _fill(rng.choice(PHRASES["primary_contact"]),
+                            {**fields, "domain": fields["domain"].removeprefix("www.")}, rng, 0))
     slug = "{:%Y/%m%d}_{}".format(day, event["id"])
-    return {"title": _fill(PHRASES[f"primary_title.{incident}"][0], fields, rng, 0), "lead": None,
+    return {"title": _fill(rng.choice(PHRASES[f"primary_title.{incident}"]), fields, rng, 0), "lead": None,
             "text": "\n\n".join(sections), "url": f"https://{fields['domain']}/news/{slug}.html"}
 
 
