@@ -162,12 +162,16 @@ def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
 
 
 def _story_by_citation(db: sqlite_utils.Database, article: dict) -> int | None:
-    """The story of the page this article cites, or of the news citing this page."""
+    """The story of the page this article cites, of the news citing this page, or of news citing the same page."""
     row = next(iter(db.query(
         "SELECT sa.story_id FROM article_links l JOIN story_articles sa ON sa.article_id = l.cited_article_id "
         "WHERE l.news_article_id = :id "
         "UNION ALL SELECT sa.story_id FROM article_links l JOIN story_articles sa "
-        "ON sa.article_id = l.news_article_id WHERE l.cited_url = :url LIMIT 1",
+        "ON sa.article_id = l.news_article_id WHERE l.cited_url = :url "
+        "UNION ALL SELECT sa.story_id FROM article_links mine JOIN article_links other "
+        "ON other.cited_url = mine.cited_url AND other.news_article_id != mine.news_article_id "
+        "JOIN story_articles sa ON sa.article_id = other.news_article_id WHERE mine.news_article_id = :id "
+        "LIMIT 1",
         {"id": article["id"], "url": article["url"]})), None)
     return row["story_id"] if row else None
 

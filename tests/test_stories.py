@@ -85,3 +85,13 @@ def test_merge_and_split(db):
     assert story_of(db, other) == (new_story, "news") and new_story not in (keep, absorb)
     with pytest.raises(LookupError):
         stories.split_article(db, 999)
+
+
+def test_news_citing_the_same_notice_join_one_story_even_when_worded_apart(db):
+    notice = {"url": "https://www.toto-tech.ac.jp/n.html", "link_text": "発表", "signals": ["official-domain:.ac.jp"]}
+    first = add(db, "https://scan.example/1", UNIVERSITY)
+    other = add(db, "https://iw.example/9", UNRELATED, source="internet_watch")  # unlike wording, same notice
+    for article_id in (first, other):
+        store.save_article(db, dict(db["articles"].get(article_id)), [], citations=[notice])
+    stories.update_stories(db)
+    assert story_of(db, first)[0] == story_of(db, other)[0]
