@@ -147,20 +147,24 @@ def _select(soup: BeautifulSoup, rule: str) -> tuple[Tag | None, str | None]:
     return soup.select_one(selector), attr or None
 
 
-def _rule_element(soup, rule, name, warnings) -> Tag | None:
+def _rule_match(soup, rule, name, warnings) -> tuple[Tag | None, str | None]:
+    """The element a rule selects (and the attribute it reads); a rule matching nothing is a warning."""
     if not rule:
-        return None
-    element, _ = _select(soup, rule)
+        return None, None
+    element, attr = _select(soup, rule)
     if element is None:
         warnings.append(f"rule '{name}' ({rule}) matched nothing")
-    return element
+    return element, attr
+
+
+def _rule_element(soup, rule, name, warnings) -> Tag | None:
+    return _rule_match(soup, rule, name, warnings)[0]
 
 
 def _rule_text(soup, rule, name, warnings) -> str | None:
-    element = _rule_element(soup, rule, name, warnings)
+    element, attr = _rule_match(soup, rule, name, warnings)
     if element is None:
         return None
-    _, attr = _select(soup, rule)
     value = element.get(attr) if attr else element_text(element)
     return _clean(str(value)) or None if value else None
 
