@@ -135,7 +135,7 @@ def _progress(timers: Timers, label: str, db_path: str, stop: threading.Event) -
 
 def child_draft(db_path: str, rebuild: bool, label: str) -> dict:
     from pipeline import drafts, store, stories
-    from pipeline.relevance import load_profile
+    from pipeline.analyse.relevance import load_profile
 
     db = store.open_db(db_path, create=False)
     profile = load_profile()
@@ -198,8 +198,8 @@ def child_add(db_path: str, count: int, seed: int) -> dict:
 def child_quality(db_path: str, seed: int) -> dict:
     """Pairwise agreement of the stories with the generator's events."""
     from bench.synthetic import truth_path
-    from pipeline.stories import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS, WINDOW_DAYS
-    from pipeline.textja import normalize
+    from pipeline.stories.grouping import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS, WINDOW_DAYS
+    from pipeline.text.japanese import normalize
 
     truth = json.loads(truth_path(db_path).read_text())["articles"]
     conn = sqlite3.connect(db_path)

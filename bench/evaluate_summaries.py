@@ -34,8 +34,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.rouge import rouge_all, summary_units  # noqa: E402
-from pipeline.facts import facts_in  # noqa: E402
-from pipeline.summarise import Bullet, SourceText, lead_baseline, summarise  # noqa: E402
+from pipeline.analyse.facts import facts_in  # noqa: E402
+from pipeline.summarise.extractive import Bullet, SourceText, lead_baseline, summarise  # noqa: E402
 
 EVAL_DIR = ROOT / "bench" / "eval"
 SYSTEMS: dict[str, Callable[[list[SourceText]], list[Bullet]]] = {

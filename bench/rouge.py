@@ -94,14 +94,14 @@ def char_units(text: str) -> list[str]:
 
 
 def word_units(text: str, lang: str) -> list[str]:
-    """Word tokens: fugashi (pipeline.textja.tokens) for Japanese, letter/digit runs otherwise.
+    """Word tokens: fugashi (pipeline.text.japanese.tokens) for Japanese, letter/digit runs otherwise.
 
     The text is NFKC-normalised and lower-cased first; tokens made only of punctuation,
     symbols or whitespace are dropped.
     """
     text = unicodedata.normalize("NFKC", text or "").lower()
     if lang == "ja":
-        from pipeline.textja import tokens  # imported lazily: fugashi is only needed here
+        from pipeline.text.japanese import tokens  # imported lazily: fugashi is only needed here
 
         return [t for t in tokens(text) if t.strip() and not _is_punctuation_or_space(t)]
     return _WORD_RE.findall(text)

@@ -196,3 +196,21 @@ class ConditionalRequestMiddleware:
 def _header(response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+RESPONSES_READ = "newsdesk/responses_read"
+
+
+class ReadCounterMiddleware:
+    """Spider middleware counting the responses that reach a callback (a 2xx, or a 304 for a revalidated
+    list): a run in which nothing could be read is a failed run, not a finished one."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_spider_input(self, response, spider=None) -> None:
+        self.stats.inc_value(RESPONSES_READ)

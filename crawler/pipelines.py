@@ -9,7 +9,10 @@ from collections import Counter
 from scrapy import signals
 
 from crawler.items import ArticleItem, ArticleSeen, FetchFailure
+from crawler.middlewares import RESPONSES_READ
 from pipeline import store
+
+NOTHING_READ = "nothing-read"
 
 
 class StorePipeline:
@@ -43,6 +46,8 @@ class StorePipeline:
         if self.db is None:
             return
         pages = self.stats.get_value("downloader/response_count") or 0
+        if reason == "finished" and not self.stats.get_value(RESPONSES_READ):
+            reason = NOTHING_READ  # every request failed: the next run must not start after this one
         self.db["crawl_runs"].update(self.run_pk, {f"articles_{k}": v for k, v in self.outcomes.items()})
         store.finish_run(self.db, self.run_pk, reason, pages)
         self.db.close()

@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.sources import load_sources
+from pipeline import store
+
+MIRROR_SCHEMES = ("http://", "https://", "file://")
+
+
+class CrawlInputError(ValueError):
+    """A crawl option the user gave cannot be used (unknown source, bad mirror URL, bad --set pair)."""
+
+
+def crawl(db_file: str, keys: Sequence[str] = (), *, mirror: str | None = None, since: str | None = None,
+          sources_file: str | None = None, log_level: str = "WARNING", overrides: Iterable[str] = ()) -> str:
+    """Check the options, create or migrate the database, crawl; returns the run id."""
+    known = load_sources(sources_file)
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise CrawlInputError(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
+    if mirror and not mirror.startswith(MIRROR_SCHEMES):
+        raise CrawlInputError("--mirror must be an http://, https:// or file:// URL")
+    extra = parse_overrides(overrides)
+    store.open_db(db_file).close()  # create and migrate before the spiders open it
+    settings = crawl_settings(db_file, mirror=mirror, since=since, sources_file=sources_file,
+                              log_level=log_level, extra=extra)
+    return run_crawl(list(keys), settings)
+
+
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    extra = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isupper():
+            raise CrawlInputError(f"--set takes NAME=VALUE with an upper-case Scrapy setting name, not {pair!r}")
+        extra[name] = value
+    return extra
 
 
 def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,
@@ -33,7 +67,7 @@ def run_crawl(keys: list[str], settings: Settings) -> str:
     sources = load_sources(settings.get("NEWSDESK_SOURCES"))
     unknown = [key for key in keys if key not in sources]
     if unknown:
-        raise KeyError(f"unknown source {', '.join(unknown)} (known: {', '.join(sources)})")
+        raise CrawlInputError(f"unknown source {', '.join(unknown)} (known: {', '.join(sources)})")
     process = CrawlerProcess(settings)
     claimed: set[str] = set()  # cited pages are shared: one request even when two sources cite one page
     for key in keys or list(sources):

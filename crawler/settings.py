@@ -53,6 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AddressGuardMiddleware": 900,
     "crawler.middlewares.MirrorMiddleware": 950,
 }
+# After HttpErrorMiddleware (50): only responses that reach a callback are counted as read.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.ReadCounterMiddleware": 60}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 
 LOG_LEVEL = "INFO"

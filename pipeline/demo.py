@@ -1,4 +1,4 @@
-"""`newsdesk demo`: serve the bundled demo mirror, crawl it into a throwaway database, draft.
+"""`newsdesk demo`: serve the bundled demo mirror, crawl it into a database in a folder, draft.
 
 The demo site (pipeline/demo_site/, wget layout) imitates the real sites' structure with
 made-up articles; see its README for what each page exercises.
@@ -6,31 +6,43 @@ made-up articles; see its README for what each page exercises.
 
 from __future__ import annotations
 
-import tempfile
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.mirror import serve
+from crawler.run import crawl
+from pipeline import store
+from pipeline.analyse.relevance import load_profile
+from pipeline.drafts import DraftOutcome, draft
 
 DEMO_SITE = Path(__file__).with_name("demo_site")
-DEMO_SINCE = datetime(2000, 1, 1)  # the demo shows everything the mirror holds
+DEMO_SINCE = "2000-01-01"  # the demo shows everything the mirror holds
 
 
-def run_demo(ctx, keep: str | None = None) -> Path:
-    from pipeline.candidates import list_candidates
-    from pipeline.cli import Context, _crawl, _draft, _print_candidates, _print_summary, console
+@dataclass
+class DemoRun:
+    db_file: Path
+    run_id: str
+    draft: DraftOutcome
 
+
+def run_demo(folder: Path, sources_file: str | None = None,
+             on_serve: Callable[[str, Path], None] | None = None) -> DemoRun:
+    """Crawl the demo mirror into folder/newsdesk.db and draft; ``on_serve(mirror, db)`` once it is served."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db_file = folder / "newsdesk.db"
     server = serve(DEMO_SITE)
     mirror = f"http://127.0.0.1:{server.server_address[1]}"
-    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    demo_ctx = Context(str(folder / "newsdesk.db"), ctx.sources_file)
-    console.print(f"Serving the demo mirror at {mirror}; database {demo_ctx.db_file}")
+    if on_serve:
+        on_serve(mirror, db_file)
     try:
-        run_id = _crawl(demo_ctx, (), mirror, DEMO_SINCE, "ERROR")
+        run_id = crawl(str(db_file), mirror=mirror, since=DEMO_SINCE, sources_file=sources_file, log_level="ERROR")
     finally:
         server.shutdown()
-    _print_summary(demo_ctx, run_id)
-    _draft(demo_ctx)
-    _print_candidates(list_candidates(demo_ctx.open()))
-    return demo_ctx.db_file
+    db = store.open_db(db_file)
+    try:
+        outcome = draft(db, load_profile())
+    finally:
+        db.close()
+    return DemoRun(db_file, run_id, outcome)

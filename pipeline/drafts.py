@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from pipeline import stories
-from pipeline.facts import Fact, extract_facts
-from pipeline.history import record
-from pipeline.relevance import Profile, score_story
-from pipeline.schema import now_iso
-from pipeline.summarise import SourceText, summarise
+from pipeline.analyse.facts import Fact, extract_facts
+from pipeline.analyse.relevance import Profile, score_story
+from pipeline.store.history import record
+from pipeline.store.schema import now_iso
+from pipeline.summarise.extractive import SourceText, summarise
 
 EXCERPT_CHARS = 300
 
@@ -31,6 +31,13 @@ class DraftOutcome:
     flagged: int = 0
     summariser_fallbacks: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.articles_grouped} articles grouped, {self.stories_new} new stories; "
+                f"{self.drafted} candidates drafted, {self.redrafted} redrafted, "
+                f"{self.flagged} edited candidates flagged for review"
+                + (f"; LLM fell back to extractive {self.summariser_fallbacks} times"
+                   if self.summariser_fallbacks else ""))
 
 
 def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False, llm_model=None) -> DraftOutcome:
@@ -96,7 +103,7 @@ def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome
     sources = [_source_text(a) for a in articles if a["role"] != "duplicate"]
     max_chars = int(profile.summariser.get("max_chars", 120))
     if llm_model is not None:
-        from pipeline.llm_summarise import llm_bullets
+        from pipeline.summarise.llm import llm_bullets
 
         bullets = llm_bullets(llm_model, sources, max_chars=max_chars)
         if bullets:
@@ -108,7 +115,7 @@ def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome
 
 def _release_bullets(db, release: dict) -> tuple[list, str, bool, str]:
     """Bullets and a headline for a monthly release, from its vulnerabilities rather than its prose."""
-    from pipeline.msrc_digest import release_digest, release_headline
+    from pipeline.summarise.msrc_digest import release_digest, release_headline
 
     release_id = release["url"].rsplit("/", 1)[1]
     rows = list(db.query("SELECT * FROM vulnerabilities WHERE article_id = ?", [release["id"]]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline import store
-from pipeline.summarise import SourceText
+from pipeline.summarise.extractive import SourceText
 
 BASE = {"lang": "ja", "body_status": "full", "lead": None}
 UNIVERSITY = ("東都工科大学は18日、教職員向けメールサーバーが第三者による不正アクセスを受け、メールアドレス66,482件が"

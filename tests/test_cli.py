@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import ROOT, run_newsdesk
 from pipeline import store
 from pipeline.cli import cli
-from pipeline.history import history
+from pipeline.store.history import history
 
 ARTICLE = {"source": "scannetsecurity", "url": "https://scan.netsecurity.ne.jp/article/2026/11/18/1.html",
            "title": "大学に不正アクセス <script>alert(1)</script>", "published_at": "2026-11-18T08:15:00+09:00",

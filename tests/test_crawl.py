@@ -163,11 +163,14 @@ def test_faults_are_recorded_and_the_run_goes_on(tmp_path):
 def test_unreachable_mirror_fails_cleanly(tmp_path):
     db_file = tmp_path / "down.db"
     result = run_newsdesk("crawl", "nict", "--mirror", "http://127.0.0.1:9", db=db_file)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # could not run at all: no source reachable
+    assert "no source could be read" in result.stderr
     db = sqlite_utils.Database(db_file)
     assert db["articles"].count == 0
     [error] = db.query("SELECT * FROM crawl_errors")
     assert error["reason"] == "connection-refused" and error["url"] == "https://www.nict.go.jp/press/"
+    [run] = db.query("SELECT status, finish_reason FROM crawl_runs")
+    assert run == {"status": "failed", "finish_reason": "nothing-read"}  # the next run's window stays put
 
 
 def test_file_mirror_in_wget_layout(tmp_path):

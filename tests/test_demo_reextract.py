@@ -5,9 +5,9 @@ import sqlite_utils
 from conftest import DEMO_SITE, run_newsdesk
 from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
+from crawler.reextract import reextract
 from crawler.sources import load_sources
 from pipeline import store
-from pipeline.reextract import reextract
 
 SCAN_PAGE = DEMO_SITE / "scan.netsecurity.ne.jp/article/2026/11/18/51218.html"
 SCAN_URL = "https://scan.netsecurity.ne.jp/article/2026/11/18/51218.html"

@@ -9,9 +9,9 @@ import sqlite_utils
 
 from conftest import DEMO_SITE, run_newsdesk
 from pipeline import store
+from pipeline.analyse.facts import facts_in
+from pipeline.analyse.relevance import load_profile
 from pipeline.drafts import draft
-from pipeline.facts import facts_in
-from pipeline.relevance import load_profile
 from samples import GOOD, OTHER_SITE, UNIVERSITY, UNRELATED, FakeModel, add
 
 

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from pipeline.facts import Fact, extract_facts, facts_in, publication_date
+from pipeline.analyse.facts import Fact, extract_facts, facts_in, publication_date
 
 
 def only(kind, text, published_at=None):

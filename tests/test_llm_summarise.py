@@ -1,6 +1,6 @@
 """The optional LLM summariser, with fake models: never the network."""
 
-from pipeline.llm_summarise import checked_bullets, llm_bullets
+from pipeline.summarise.llm import checked_bullets, llm_bullets
 from samples import GOOD, SOURCES, FakeModel
 
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline.msrc_digest: newsletter bullets for an MSRC monthly security update release."""
+"""Tests for pipeline.summarise.msrc_digest: newsletter bullets for an MSRC monthly security update release."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.cvrf import parse_cvrf
-from pipeline.msrc_digest import (
+from pipeline.summarise.msrc_digest import (
     BASIS_COUNT,
     BASIS_CRITICAL,
     BASIS_DISCLOSED,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.facts import facts_in
-from pipeline.register import neutral_register, plain, polite
+from pipeline.analyse.facts import facts_in
+from pipeline.summarise.register import neutral_register, plain, polite
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.facts import extract_facts
-from pipeline.relevance import ProfileError, load_profile, score_story, victim_count
+from pipeline.analyse.facts import extract_facts
+from pipeline.analyse.relevance import ProfileError, load_profile, score_story, victim_count
 
 TEXT = "東都工科大学は、不正アクセスによりメールアドレス66,482件が流出した可能性があると発表した。"
 

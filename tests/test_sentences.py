@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.sentences import is_background, is_boilerplate
+from pipeline.summarise.sentences import is_background, is_boilerplate
 
 
 @pytest.mark.parametrize(

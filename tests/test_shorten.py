@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.facts import facts_in
-from pipeline.shorten import bullet_budget, shorten
+from pipeline.analyse.facts import facts_in
+from pipeline.summarise.shorten import bullet_budget, shorten
 
 
 def test_shorten_keeps_predicate_and_figures_and_never_cuts_numbers_or_brackets():

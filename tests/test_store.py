@@ -2,7 +2,8 @@ import sqlite3
 
 import pytest
 
-from pipeline import schema, store
+from pipeline import store
+from pipeline.store import schema
 
 ARTICLE = {"source": "demo", "url": "https://example.jp/a/1.html", "title": "大学で不正アクセス",
            "published_at": "2026-11-18T08:15:00+09:00", "lead": "リード文。", "lang": "ja",

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from pipeline.facts import extract_facts, facts_in
-from pipeline.shorten import bullet_budget
-from pipeline.summarise import Bullet, SourceText, lead_baseline, summarise
-from pipeline.textja import char_shingles, jaccard, split_sentences
+from pipeline.analyse.facts import extract_facts, facts_in
+from pipeline.summarise.extractive import Bullet, SourceText, lead_baseline, summarise
+from pipeline.summarise.shorten import bullet_budget
+from pipeline.text.japanese import char_shingles, jaccard, split_sentences
 
 HOSPITAL_NEWS = SourceText(
     article_id=1,
@@ -659,7 +659,7 @@ POINTS_NEWS = SourceText(
 
 
 def test_background_sentences_are_scored_down_unless_they_carry_the_story_figures(monkeypatch):
-    import pipeline.summarise as module
+    import pipeline.summarise.extractive as module
 
     background = split_sentences(POINTS_NEWS.text)[1]
     bullets = summarise([POINTS_NEWS])
@@ -677,7 +677,7 @@ def test_background_sentences_are_scored_down_unless_they_carry_the_story_figure
 
 
 def test_news_lead_in_before_the_announcement_is_scored_down(monkeypatch):
-    import pipeline.summarise as module
+    import pipeline.summarise.extractive as module
 
     source = SourceText(
         97, "news", "https://news.example.jp/article/2026/07/15/97.html", "架空総合病院でランサムウェア被害",

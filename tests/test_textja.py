@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import textja
-from pipeline.textja import char_shingles, jaccard, normalize, split_clauses, split_sentences, tokens
+from pipeline.text import japanese as textja
+from pipeline.text.japanese import char_shingles, jaccard, normalize, split_clauses, split_sentences, tokens
 
 # --- split_sentences -------------------------------------------------------------
 
@@ -147,7 +147,7 @@ def test_tagger_is_created_once():
 
 
 def test_import_has_no_tagger_side_effect():
-    code = "import sys, pipeline.textja; print('fugashi' in sys.modules)"
+    code = "import sys, pipeline.text.japanese; print('fugashi' in sys.modules)"
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(

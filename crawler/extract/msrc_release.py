@@ -17,13 +17,9 @@ from crawler.extract.cvrf import (
     html_to_text,
     parse_cvrf,
 )
+from pipeline.store import msrc_release_url
 
-RELEASE_URL = "https://msrc.microsoft.com/update-guide/releaseNote/{id}"
 AUTHOR = "Microsoft Security Response Center"
-
-
-def release_url(release_id: str) -> str:
-    return RELEASE_URL.format(id=release_id)
 
 
 def release_parts(release: CvrfRelease, entry: UpdateEntry, note: ReleaseNote | None,
@@ -59,7 +55,7 @@ def release_article(release: CvrfRelease, entry: UpdateEntry, note: ReleaseNote 
     """
     lead = note.description_text if note else document_notes_text(release)
     return {
-        "url": release_url(entry.id),
+        "url": msrc_release_url(entry.id),
         "title": (note.title if note and note.title else "") or release.title or entry.document_title or entry.id,
         "lead": lead,
         "text": "\n\n".join(part for part in (lead, "\n".join(map(vulnerability_line, vulnerabilities))) if part),

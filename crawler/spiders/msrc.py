@@ -24,11 +24,12 @@ from crawler.extract.cvrf import (
     parse_release_notes,
     parse_updates,
 )
-from crawler.extract.msrc_release import local_date, release_parts, release_url, same_instant
+from crawler.extract.msrc_release import local_date, release_parts, same_instant
 from crawler.items import ArticleItem, ArticleSeen
 from crawler.middlewares import CONDITIONAL, RECORD_ONLY
 from crawler.spiders.generic import Spider as GenericSpider
 from crawler.spiders.generic import raw_page
+from pipeline.store import msrc_release_url
 
 MAX_NOTE_PAGES = 20
 def conditional_meta(revalidate: bool) -> dict:
@@ -112,7 +113,7 @@ class Spider(GenericSpider):
         self.pending = [entry for entry in entries if self.is_new_or_revised(entry)]
         for entry in entries:
             if entry not in self.pending:
-                yield ArticleSeen(url=release_url(entry.id))
+                yield ArticleSeen(url=msrc_release_url(entry.id))
         if self.pending and self.notes_unchanged:
             # 304 kept the notes unread, but the releases about to be stored need them: read them now.
             self.notes_unchanged = False
@@ -128,7 +129,7 @@ class Spider(GenericSpider):
 
     def is_new_or_revised(self, entry: UpdateEntry) -> bool:
         """Not stored, revised (CurrentReleaseDate moved), or stored in English before its Japanese note came."""
-        known = self.known.get(release_url(entry.id))
+        known = self.known.get(msrc_release_url(entry.id))
         return (known is None or not same_instant(known.get("modified_at"), entry.current_release_date)
                 or (known.get("lang") == "en" and entry.id in self.notes))
 

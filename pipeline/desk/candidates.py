@@ -6,8 +6,8 @@ import json
 
 import sqlite_utils
 
-from pipeline.history import record
-from pipeline.schema import now_iso
+from pipeline.store.history import record
+from pipeline.store.schema import now_iso
 
 STATUSES = ("new", "picked", "rejected")
 JSON_FIELDS = ("links", "bullets", "related", "explanation", "facts")

@@ -1,90 +1,27 @@
-"""The database: opening it, and the crawl's writes (articles, runs, errors, validators).
+"""The crawl's writes and reads of articles: rows, versions, raw pages, citations, validators.
 
-The schema itself lives in pipeline/schema.py. Every write that belongs together happens inside
-one ``db.atomic()`` block, so a page is stored whole or not at all.
+Every write that belongs together happens inside one ``db.atomic()`` block, so a page is stored
+whole or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import sqlite3
 import zlib
 from collections.abc import Iterable
-from pathlib import Path
 
 import sqlite_utils
 
-from pipeline import schema
-from pipeline.schema import now_iso
+from pipeline.store.schema import now_iso
 
-DEFAULT_DB = Path("data") / "newsdesk.db"
-ENV_VAR = "NEWSDESK_DB"
-BUSY_TIMEOUT_MS = 30_000
+MSRC_RELEASE_URL = "https://msrc.microsoft.com/update-guide/releaseNote/{id}"
 
 
-def db_path(path: str | os.PathLike | None = None) -> Path:
-    """The database in force: an explicit path, else $NEWSDESK_DB, else data/newsdesk.db."""
-    return Path(path or os.environ.get(ENV_VAR) or DEFAULT_DB)
-
-
-def open_db(path: str | os.PathLike | None = None, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and migrate) the database. With create=False a missing file is an error."""
-    file = db_path(path)
-    if not create and not file.exists():
-        raise FileNotFoundError(f"database {file} does not exist (run 'newsdesk crawl' first or pass --db)")
-    file.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(file), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = sqlite_utils.Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts, at most loses the last commit
-    db.execute("PRAGMA foreign_keys = ON")
-    schema.migrate(db)
-    return db
-
-
-# --- sources and runs --------------------------------------------------------------------------
-
-def save_source(db: sqlite_utils.Database, key: str, name: str, lang: str, registry: dict) -> None:
-    db["sources"].upsert(
-        {"key": key, "name": name, "lang": lang, "registry": json.dumps(registry, ensure_ascii=False,
-                                                                          default=str),
-         "updated_at": now_iso()},
-        pk="key",
-    )
-
-
-def start_run(db: sqlite_utils.Database, run_id: str, source: str, since: str | None,
-              mirror: str | None) -> int:
-    table = db["crawl_runs"]
-    table.insert({"run_id": run_id, "source": source, "started_at": now_iso(), "since": since,
-                  "mirror": mirror, "status": "running"})
-    return table.last_pk
-
-
-def finish_run(db: sqlite_utils.Database, run_pk: int, reason: str, pages_fetched: int) -> None:
-    counts = db.execute(
-        "SELECT count(*) FROM crawl_errors WHERE crawl_run_id = ?", [run_pk]
-    ).fetchone()[0]
-    status = "finished" if reason == "finished" else "failed"
-    db["crawl_runs"].update(run_pk, {"finished_at": now_iso(), "status": status, "finish_reason": reason,
-                                     "pages_fetched": pages_fetched, "errors": counts})
-
-
-def record_error(db: sqlite_utils.Database, run_pk: int | None, source: str, url: str, reason: str,
-                 detail: str = "") -> None:
-    db["crawl_errors"].insert({"crawl_run_id": run_pk, "source": source, "url": url, "reason": reason,
-                               "detail": detail[:2000], "at": now_iso()})
-
-
-def last_finished_run(db: sqlite_utils.Database, source: str) -> dict | None:
-    rows = db.query(
-        "SELECT * FROM crawl_runs WHERE source = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
-        [source])
-    return next(iter(rows), None)
+def msrc_release_url(release_id: str) -> str:
+    """The canonical URL under which an MSRC monthly release (``2026-Nov``) is stored as an article."""
+    return MSRC_RELEASE_URL.format(id=release_id)
 
 
 # --- articles ----------------------------------------------------------------------------------
@@ -216,36 +153,26 @@ def known_articles(db: sqlite_utils.Database, source: str | None = None) -> dict
     return {row.pop("url"): row for row in rows}
 
 
-TRANSIENT_REASONS = ("timeout", "connection-lost", "connection-refused", "dns", "http-429", "http-500",
-                     "http-502", "http-503", "http-504")
-
-
-def urls_to_retry(db: sqlite_utils.Database, source: str, days: int = 7) -> list[str]:
-    """URLs of a source that failed for a passing reason in the last days and are still not stored."""
-    marks = ",".join("?" for _ in TRANSIENT_REASONS)
-    rows = db.query(
-        f"SELECT DISTINCT e.url FROM crawl_errors e LEFT JOIN articles a ON a.url = e.url "
-        f"WHERE e.source = ? AND e.reason IN ({marks}) AND a.id IS NULL AND e.at >= datetime('now', ?)",
-        [source, *TRANSIENT_REASONS, f"-{days} days"])
-    return [row["url"] for row in rows]
-
-
 def article_urls(db: sqlite_utils.Database) -> set[str]:
     return {row[0] for row in db.execute("SELECT url FROM articles")}
 
 
-def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
-    """Full-text search over title, lead and text; works for Japanese (trigram tokenizer).
-
-    Terms shorter than three characters cannot use the trigram index; they fall back to LIKE.
-    """
-    query = query.strip()
-    if len(query) >= 3:
-        phrase = '"' + query.replace('"', '""') + '"'
-        sql = ("SELECT a.id, a.source, a.url, a.title, a.published_at FROM articles_fts f "
-               "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
-        return list(db.query(sql, [phrase, limit]))
-    like = f"%{query}%"
-    sql = ("SELECT id, source, url, title, published_at FROM articles "
-           "WHERE title LIKE ? OR lead LIKE ? OR text LIKE ? ORDER BY published_at DESC LIMIT ?")
-    return list(db.query(sql, [like, like, like, limit]))
+def article_detail(db: sqlite_utils.Database, article_id: int) -> dict:
+    """One stored article with the primary sources it cites, the articles citing it, and its story."""
+    rows = list(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+    if not rows:
+        raise LookupError(f"there is no article {article_id}")
+    article = {**rows[0], "highlights": json.loads(rows[0]["highlights"] or "[]")}
+    article["cites"] = list(db.query(
+        "SELECT l.cited_url AS url, l.link_text, l.cited_article_id AS article_id, c.title FROM article_links l "
+        "LEFT JOIN articles c ON c.id = l.cited_article_id WHERE l.news_article_id = ? ORDER BY l.cited_url",
+        [article_id]))
+    article["cited_by"] = list(db.query(
+        "SELECT a.id AS article_id, a.url, a.title FROM article_links l JOIN articles a ON a.id = l.news_article_id "
+        "WHERE l.cited_article_id = ? ORDER BY a.id", [article_id]))
+    story = list(db.query(
+        "SELECT st.id, st.title, sa.role, c.id AS candidate_id FROM story_articles sa "
+        "JOIN stories st ON st.id = sa.story_id LEFT JOIN candidates c ON c.story_id = st.id "
+        "WHERE sa.article_id = ?", [article_id]))
+    article["story"] = story[0] if story else None
+    return article

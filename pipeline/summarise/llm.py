@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.facts import facts_in
-from pipeline.summarise import Bullet, SourceText
-from pipeline.textja import char_shingles, jaccard, split_sentences
+from pipeline.analyse.facts import facts_in
+from pipeline.summarise.texts import Bullet, SourceText
+from pipeline.text.japanese import char_shingles, jaccard, split_sentences
 
 SOURCE_CHARS = 4000
 PROMPT = """あなたは日本の情報セキュリティニュースレターの編集者です。

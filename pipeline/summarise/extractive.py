@@ -14,9 +14,9 @@ redundancy (what the chosen bullets already say).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
-from pipeline.announcement import (
+from pipeline.analyse.facts import FIGURE_KINDS, extract_facts
+from pipeline.summarise.announcement import (
     LEAD_WINDOW,
     announcement_candidates,
     announcement_strength,
@@ -24,33 +24,12 @@ from pipeline.announcement import (
     house_form,
     known_orgs,
 )
-from pipeline.facts import FIGURE_KINDS, extract_facts
-from pipeline.redundancy import covered_facts, is_redundant, key_facts
-from pipeline.register import house_voice
-from pipeline.sentences import Candidate, candidate_sentences, is_background
-from pipeline.shorten import bullet_budget, shorten
-from pipeline.textja import split_sentences
-
-
-@dataclass(frozen=True)
-class SourceText:
-    article_id: int
-    role: str  # "news" | "primary"
-    url: str
-    title: str
-    text: str
-    lang: str  # "ja" | "en"
-    published_at: str | None
-    org: str | None = None  # the announcing organisation, when known
-
-
-@dataclass(frozen=True)
-class Bullet:
-    text: str
-    article_id: int
-    sentence_index: int  # index into split_sentences(source.text)
-    source_sentence: str
-
+from pipeline.summarise.redundancy import covered_facts, is_redundant, key_facts
+from pipeline.summarise.register import house_voice
+from pipeline.summarise.sentences import Candidate, candidate_sentences, is_background
+from pipeline.summarise.shorten import bullet_budget, shorten
+from pipeline.summarise.texts import Bullet, SourceText
+from pipeline.text.japanese import split_sentences
 
 BACKGROUND_PENALTY = 1.0  # score lost by a background sentence without the story's figures
 LEAD_IN_PENALTY = 1.0  # score lost by a news sentence before the article's announcement sentence

@@ -10,26 +10,17 @@ Incremental: only articles not yet in a story, or changed since they were proces
 
 from __future__ import annotations
 
-import hashlib
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-import numpy as np
 import sqlite_utils
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash
 
-from crawler.extract.msrc_release import release_url
-from pipeline.schema import now_iso
-from pipeline.textja import normalize
+from pipeline.store import msrc_release_url, now_iso
+from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
 
-NUM_PERM = 128
-BANDS, ROWS = 32, 4                 # LSH finds pairs from a Jaccard of about 0.4 up
 DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
-SHINGLE = 3
-SIGNATURE_CHARS = 2000              # the opening of an article identifies its story
 WINDOW_DAYS = 14                    # near-duplicates are published close together
 KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
 RELEASE_MENTION = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月.{0,12}?(?:月例|セキュリティ更新|パッチ|Patch Tuesday)")
@@ -42,53 +33,6 @@ class Outcome:
     created: int = 0
     dirty: set[int] | None = None
 
-
-# --- signatures ----------------------------------------------------------------------------------
-
-SCHEME = "affine32"                 # datasketch >= 2: 32-bit hash values
-DTYPE = np.uint32
-
-
-@lru_cache(maxsize=1)
-def _template() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme=SCHEME)
-
-
-def signature(text: str) -> LeanMinHash:
-    """MinHash of the character shingles of an article's opening (whitespace-free, NFKC)."""
-    chars = re.sub(r"\s+", "", normalize(text))[:SIGNATURE_CHARS]
-    shingles = {chars[i:i + SHINGLE].encode("utf-8") for i in range(max(len(chars) - SHINGLE + 1, 1))}
-    template = _template()
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, permutations=template.permutations,
-                      scheme=SCHEME)
-    minhash.update_batch(list(shingles))
-    return LeanMinHash(minhash)
-
-
-def band_keys(minhash: LeanMinHash) -> list[int]:
-    """One signed 64-bit bucket key per band."""
-    values = np.asarray(minhash.hashvalues, dtype=DTYPE)
-    keys = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
-
-
-def _load_signature(blob: bytes) -> LeanMinHash:
-    return LeanMinHash(seed=1, hashvalues=np.frombuffer(blob, dtype=DTYPE), scheme=SCHEME)
-
-
-def _store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> None:
-    db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
-    db["article_signatures"].upsert({"article_id": article["id"], "version": article["version"],
-                                     "minhash": np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()},
-                                    pk="article_id")
-    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
-                   [(band, key, article["id"]) for band, key in enumerate(band_keys(minhash))])
-
-
-# --- grouping ------------------------------------------------------------------------------------
 
 PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
                    "sa.story_id, sa.article_version")
@@ -135,20 +79,16 @@ def rebuild_stories(db: sqlite_utils.Database) -> Outcome:
         kept = db.query("SELECT a.id, a.version, a.title, a.lead, a.text FROM story_articles sa "
                         "JOIN articles a ON a.id = sa.article_id")
         for article in list(kept):
-            _store_signature(db, article, _article_signature(article))
+            store_signature(db, article, article_signature(article))
     return update_stories(db)
 
 
-def _article_signature(article: dict) -> LeanMinHash:
-    return signature(f"{article['title']}\n{article['lead'] or ''}\n{article['text']}")
-
-
 def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
-    minhash = _article_signature(article)
+    minhash = article_signature(article)
     if article["story_id"] is not None:  # a changed article stays in its story
         db.execute("UPDATE story_articles SET article_version = ? WHERE article_id = ?",
                    [article["version"], article["id"]])
-        _store_signature(db, article, minhash)
+        store_signature(db, article, minhash)
         _touch(db, article["story_id"], article)
         return article["story_id"], False
     story_id = (_story_by_citation(db, article) or _story_by_release(db, article)
@@ -157,7 +97,7 @@ def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
     if created:
         story_id = _new_story(db, article)
     _join(db, story_id, article)
-    _store_signature(db, article, minhash)
+    store_signature(db, article, minhash)
     return story_id, created
 
 
@@ -183,7 +123,7 @@ def _story_by_release(db: sqlite_utils.Database, article: dict) -> int | None:
     match = RELEASE_MENTION.search(f"{article['title']} {article['lead'] or ''} {article['text'][:600]}")
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
-    url = release_url(f"{match.group(1)}-{MONTHS[int(match.group(2)) - 1]}")
+    url = msrc_release_url(f"{match.group(1)}-{MONTHS[int(match.group(2)) - 1]}")
     row = next(iter(db.query(
         "SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
         "WHERE a.url = ? AND a.kind = 'release'", [url])), None)
@@ -205,7 +145,7 @@ def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: Lean
     if window:
         sql += " AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?)"
         params += list(window)
-    best = max(((minhash.jaccard(_load_signature(r["minhash"])), r["story_id"]) for r in db.query(sql, params)),
+    best = max(((minhash.jaccard(load_signature(r["minhash"])), r["story_id"]) for r in db.query(sql, params)),
                default=(0.0, None))
     return best[1] if best[0] >= DUPLICATE_JACCARD else None
 

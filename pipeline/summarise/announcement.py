@@ -9,16 +9,13 @@ English: "On <Month> <D> (JST), <Org> announced/released/said …", built from a
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from pipeline.facts import Fact, extract_facts, publication_date
-from pipeline.register import drop_alias, neutral_register, plain, third_person
-from pipeline.sentences import Candidate, is_background
-from pipeline.shorten import bullet_budget, fit_ja_clauses, shorten, split_end
-from pipeline.textja import normalize, split_sentences
-
-if TYPE_CHECKING:
-    from pipeline.summarise import SourceText
+from pipeline.analyse.facts import Fact, extract_facts, publication_date
+from pipeline.summarise.register import drop_alias, neutral_register, plain, third_person
+from pipeline.summarise.sentences import Candidate, is_background
+from pipeline.summarise.shorten import bullet_budget, fit_ja_clauses, shorten, split_end
+from pipeline.summarise.texts import SourceText
+from pipeline.text.japanese import normalize, split_sentences
 
 LEAD_WINDOW = 6  # announcement sentences are looked for among the first sentences of a source
 

@@ -7,10 +7,10 @@ same organisation with somewhat similar wording.
 
 from __future__ import annotations
 
-from pipeline.facts import FIGURE_KINDS, Fact, extract_facts
-from pipeline.register import refers_in_third_person
-from pipeline.sentences import Candidate
-from pipeline.textja import char_shingles, jaccard, normalize
+from pipeline.analyse.facts import FIGURE_KINDS, Fact, extract_facts
+from pipeline.summarise.register import refers_in_third_person
+from pipeline.summarise.sentences import Candidate
+from pipeline.text.japanese import char_shingles, jaccard, normalize
 
 REDUNDANCY_THRESHOLD = 0.5  # character-trigram Jaccard above this = same content
 SAME_ORG_REDUNDANCY_THRESHOLD = 0.3  # …or above this when both sentences mention the same organisation

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.facts import Fact
+from pipeline.analyse.facts import Fact
 
 DEFAULT_PROFILE = Path(__file__).with_name("profile.toml")
 ENV_VAR = "NEWSDESK_PROFILE"

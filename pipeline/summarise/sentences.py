@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pipeline.facts import FIGURE_KINDS, Fact, extract_facts
-from pipeline.shorten import final_mark
-from pipeline.textja import char_shingles, normalize, split_sentences
-
-if TYPE_CHECKING:
-    from pipeline.summarise import SourceText
+from pipeline.analyse.facts import FIGURE_KINDS, Fact, extract_facts
+from pipeline.summarise.shorten import final_mark
+from pipeline.summarise.texts import SourceText
+from pipeline.text.japanese import char_shingles, normalize, split_sentences
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.textja import tagger
+from pipeline.text.japanese import tagger
 
 # --- polite form (です・ます) ----------------------------------------------------------
 

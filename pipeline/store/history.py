@@ -6,7 +6,7 @@ import json
 
 import sqlite_utils
 
-from pipeline.schema import now_iso
+from pipeline.store.schema import now_iso
 
 
 def record(db: sqlite_utils.Database, candidate_id: int, actor: str, action: str, changes: dict) -> None:

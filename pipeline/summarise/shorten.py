@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.facts import FIGURE_KINDS, extract_facts
-from pipeline.textja import split_clauses
+from pipeline.analyse.facts import FIGURE_KINDS, extract_facts
+from pipeline.text.japanese import split_clauses
 
 TRAILING_CLOSERS = "」』）)】］]〉》”’\"'"
 _END_MARKS = "。！？!?.．"

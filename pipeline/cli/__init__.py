@@ -1,0 +1,10 @@
+"""The newsdesk command line: thin click commands over the stages, one module per audience.
+
+app.py holds the group, the shared options and the exit statuses; jobs.py the scheduled work
+(crawl, draft, run, reextract, demo); editing.py the editors' commands; archive.py the researchers'.
+"""
+
+from pipeline.cli import archive, editing, jobs  # noqa: F401 - importing them registers the commands
+from pipeline.cli.app import cli, main
+
+__all__ = ["cli", "main"]

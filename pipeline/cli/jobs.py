@@ -1,0 +1,216 @@
+"""The jobs: list the sources, crawl, draft, run both, re-extract, and the offline demo."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from pipeline import store
+from pipeline.cli.app import EXIT_CANNOT_RUN, EXIT_FAILED, CannotRun, Context, SomeFailed, cli, json_option, pass_ctx
+from pipeline.cli.output import console, echo_json, print_candidates, print_run, safe, table
+
+
+@cli.command("sources")
+@json_option
+@pass_ctx
+def sources_cmd(ctx: Context, as_json: bool):
+    """List the sources in the registry.
+
+    \b
+    Example:
+        newsdesk sources
+        newsdesk sources --sources my-sources.toml --json
+    """
+    sources = ctx.sources()
+    if as_json:
+        echo_json([{"key": s.key, "name": s.name, "lang": s.lang, "spider": s.spider, "feeds": s.feeds,
+                    "listings": s.listings, "revisit_hours": s.revisit_hours} for s in sources.values()])
+        return
+    listing = table("key", "name", "lang", "spider", "feeds", "listings", "revisit (h)")
+    for s in sources.values():
+        listing.add_row(s.key, safe(s.name), s.lang, s.spider, str(len(s.feeds)), str(len(s.listings)),
+                        f"{s.revisit_hours:g}")
+    console.print(listing)
+
+
+def crawl_options(func):
+    func = click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+                        help="How far back listings and release lists reach (YYYY-MM-DD).")(func)
+    func = click.option("--mirror", metavar="URL",
+                        help="Fetch from a local mirror (http://127.0.0.1:PORT or file:///DIR).")(func)
+    func = click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+                        help="Override a Scrapy setting, e.g. --set DOWNLOAD_TIMEOUT=10 (repeatable).")(func)
+    func = json_option(func)
+    return click.option("--log-level", default="WARNING", show_default=True,
+                        type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))(func)
+
+
+@cli.command()
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@crawl_options
+@pass_ctx
+def crawl(ctx: Context, keys, mirror, since, log_level, overrides, as_json):
+    """Crawl sources (all when no KEY is given) into the database.
+
+    \b
+    Example:
+        newsdesk crawl
+        newsdesk crawl scannetsecurity --since 2026-01-01
+        newsdesk crawl --mirror file:///srv/mirror --set DOWNLOAD_TIMEOUT=10 --json
+    """
+    report = _crawl(ctx, keys, mirror, since, log_level, overrides)
+    _report_crawl(report, as_json)
+    _exit_for(report)
+
+
+def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
+    from crawler.run import CrawlInputError, crawl  # Scrapy loads only for commands that crawl
+
+    ctx.sources()  # a broken registry is one sentence
+    try:
+        run_id = crawl(str(ctx.db_file), keys, mirror=mirror, since=since.date().isoformat() if since else None,
+                       sources_file=ctx.sources_file, log_level=log_level, overrides=overrides)
+    except CrawlInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    runs = store.run_summary(ctx.open(), run_id)
+    failed = [run["source"] for run in runs if run["status"] != "finished"]
+    verdict = (f"{len(runs)} sources crawled, all read" if not failed else
+               f"{len(runs)} sources crawled, {len(failed)} failed: {', '.join(failed)}")
+    status = EXIT_CANNOT_RUN if runs and len(failed) == len(runs) else EXIT_FAILED if failed else 0
+    return {"run_id": run_id, "status": status, "verdict": verdict, "sources": runs}
+
+
+def _report_crawl(report: dict, as_json: bool) -> None:
+    if not as_json:
+        print_run(report["sources"], report["run_id"], report["verdict"])
+
+
+def _exit_for(report: dict) -> None:
+    if report["status"] == EXIT_CANNOT_RUN:
+        raise CannotRun(f"no source could be read ({report['verdict']})")
+    if report["status"] == EXIT_FAILED:
+        raise SomeFailed(report["verdict"])
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Group the whole archive into stories again (slow on big archives).")
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False, exists=True), envvar="NEWSDESK_PROFILE",
+              help="Topic profile replacing pipeline/analyse/profile.toml (env NEWSDESK_PROFILE).")
+@json_option
+@pass_ctx
+def draft(ctx: Context, rebuild, profile_file, as_json):
+    """Group new and changed articles into stories and draft one candidate per story.
+
+    \b
+    Example:
+        newsdesk draft
+        newsdesk draft --rebuild --profile my-profile.toml
+    """
+    outcome = _draft(ctx, rebuild, profile_file, quiet=as_json)
+    if as_json:
+        echo_json(dataclasses.asdict(outcome))
+
+
+def _draft(ctx: Context, rebuild: bool = False, profile_file: str | None = None, quiet: bool = False):
+    from pipeline.analyse.relevance import ProfileError, load_profile
+    from pipeline.drafts import draft as run_draft
+
+    try:
+        profile = load_profile(profile_file)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from None
+    outcome = run_draft(ctx.open(), profile, rebuild=rebuild, llm_model=_llm_model(profile))
+    if not quiet:
+        click.echo(outcome.summary())
+    return outcome
+
+
+def _llm_model(profile):
+    if profile.summariser.get("kind") != "llm":
+        return None
+    from pipeline.summarise.llm import get_model
+
+    try:
+        return get_model(profile.summariser.get("model") or "")
+    except Exception as exc:  # noqa: BLE001 - unknown model or llm not installed
+        console.print(Text(f"LLM summariser unavailable ({exc}); using the extractive summariser"))
+        return None
+
+
+@cli.command()
+@crawl_options
+@pass_ctx
+def run(ctx: Context, mirror, since, log_level, overrides, as_json):
+    """Crawl every source, then draft candidates (the scheduled job).
+
+    \b
+    Example:
+        newsdesk run
+        newsdesk run --db /var/lib/newsdesk/newsdesk.db --json
+    """
+    report = _crawl(ctx, (), mirror, since, log_level, overrides)
+    _report_crawl(report, as_json)
+    outcome = _draft(ctx, quiet=as_json)  # also drafts what an earlier, interrupted run left
+    if as_json:
+        echo_json({**report, "draft": dataclasses.asdict(outcome)})
+    _exit_for(report)
+
+
+@cli.command()
+@click.option("--source", "source_key", help="Only this source's articles.")
+@json_option
+@pass_ctx
+def reextract(ctx: Context, source_key, as_json):
+    """Extract every article again from its stored response (after a rule change).
+
+    \b
+    Example:
+        newsdesk reextract --source scannetsecurity
+    """
+    from crawler.reextract import reextract as run_reextract
+
+    sources = ctx.sources()
+    if source_key and source_key not in sources:
+        raise click.ClickException(f"unknown source {source_key}; known: {', '.join(sources)}")
+    outcomes = dict(sorted(run_reextract(ctx.open(), sources, source_key).items()))
+    if as_json:
+        echo_json(outcomes)
+    else:
+        click.echo(", ".join(f"{name}: {count}" for name, count in outcomes.items()) or "no articles")
+
+
+@cli.command()
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo database in this directory.")
+@pass_ctx
+def demo(ctx: Context, keep):
+    """Crawl the bundled offline demo mirror into a throwaway database and draft candidates.
+
+    The database is removed afterwards unless --keep DIR is given.
+
+    \b
+    Example:
+        newsdesk demo
+        newsdesk demo --keep /tmp/newsdesk-demo
+    """
+    from pipeline.demo import run_demo
+    from pipeline.desk.candidates import list_candidates
+
+    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
+    demo_ctx = Context(str(folder / "newsdesk.db"), ctx.sources_file)
+    try:
+        result = run_demo(folder, ctx.sources_file, on_serve=lambda mirror, db: console.print(
+            Text(f"Serving the demo mirror at {mirror}; database {db}")))
+        runs = store.run_summary(demo_ctx.open(), result.run_id)
+        print_run(runs, result.run_id, f"{len(runs)} sources crawled from the demo mirror")
+        click.echo(result.draft.summary())
+        print_candidates(list_candidates(demo_ctx.open()))
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    console.print(Text(f"Kept the demo database in {demo_ctx.db_file}" if keep else
+                       "Removed the demo database (keep it with --keep DIR)"))

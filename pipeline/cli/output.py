@@ -1,0 +1,64 @@
+"""What the commands print: crawled text made inert for the terminal, tables, JSON documents."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+console = Console(width=None if sys.stdout.isatty() else 160)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
+
+
+def inert(value) -> str:
+    """Crawled text for the terminal: no control sequences (escape codes, carriage returns)."""
+    return _CONTROL.sub("", "" if value is None else str(value))
+
+
+def safe(value) -> Text:
+    """Crawled text in a rich table or line: no markup, no control sequences."""
+    return Text(inert(value))
+
+
+def echo(text: str, nl: bool = True) -> None:
+    click.echo(inert(text), nl=nl)
+
+
+def echo_json(document) -> None:
+    """One JSON document on standard output (crawled text is escaped by JSON itself)."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    return Table(*columns, title=title)
+
+
+def print_run(runs: list[dict], run_id: str, verdict: str) -> None:
+    """The crawl summary: one row per source, every failure with its URL and reason, one closing line."""
+    summary = table("source", "status", "pages", "new", "changed", "unchanged", "skipped", "failures",
+                    title=f"crawl {run_id}")
+    for run in runs:
+        summary.add_row(run["source"], run["status"], str(run["pages_fetched"]), str(run["articles_new"]),
+                        str(run["articles_changed"]), str(run["articles_unchanged"]), str(run["articles_skipped"]),
+                        str(run["errors"]))
+    console.print(summary)
+    for run in runs:
+        for failure in run["failures"]:
+            console.print(Text.assemble((f"  {run['source']} ", "bold"), (failure["reason"], "red"), " ",
+                                        safe(failure["url"]), " ", safe(failure["detail"])))
+    console.print(safe(verdict))
+
+
+def print_candidates(rows: list[dict]) -> None:
+    listing = table("id", "score", "status", "published", "headline", "why")
+    for row in rows:
+        status = row["status"] + (" (edited)" if row["edited"] else "") + (" (review)" if row["needs_review"] else "")
+        why = ", ".join(e["signal"] for e in row["explanation"][:3])
+        listing.add_row(str(row["id"]), f"{row['score']:g}", status, safe((row["published_at"] or "")[:10]),
+                        safe(row["headline"]), safe(why))
+    console.print(listing)

@@ -1,0 +1,41 @@
+"""The store: the SQLite schema and its migrations, and every read and write other stages share.
+
+The floor everything stands on: the crawler, stories, drafting and the desk all go through it, and
+it imports no other part of newsdesk. ``pipeline.store.schema`` is the only module with SQL DDL.
+"""
+
+from pipeline.store.articles import (
+    ARTICLE_FIELDS,
+    MSRC_RELEASE_URL,
+    article_detail,
+    article_urls,
+    content_hash,
+    known_articles,
+    mark_checked,
+    msrc_release_url,
+    raw_pages,
+    save_article,
+    save_validators,
+    validators,
+)
+from pipeline.store.db import BUSY_TIMEOUT_MS, DEFAULT_DB, ENV_VAR, db_path, open_db
+from pipeline.store.runs import (
+    TRANSIENT_REASONS,
+    finish_run,
+    last_finished_run,
+    record_error,
+    run_summary,
+    save_source,
+    start_run,
+    urls_to_retry,
+)
+from pipeline.store.schema import now_iso, schema_version
+from pipeline.store.search import QueryError, search
+
+__all__ = [
+    "ARTICLE_FIELDS", "article_detail", "BUSY_TIMEOUT_MS", "DEFAULT_DB", "ENV_VAR", "MSRC_RELEASE_URL", "QueryError",
+    "TRANSIENT_REASONS", "article_urls", "content_hash", "db_path", "finish_run", "known_articles",
+    "last_finished_run", "mark_checked", "msrc_release_url", "now_iso", "open_db", "raw_pages", "record_error",
+    "run_summary", "save_article", "save_source", "save_validators", "schema_version", "search", "start_run",
+    "urls_to_retry", "validators",
+]

@@ -1,0 +1,17 @@
+"""Stories: grouping articles about the same event (citations, MSRC releases, near-duplicates)."""
+
+from pipeline.stories.grouping import (
+    DUPLICATE_JACCARD,
+    WINDOW_DAYS,
+    Outcome,
+    merge_stories,
+    pending_ids,
+    rebuild_stories,
+    split_article,
+    story_articles,
+    update_stories,
+)
+from pipeline.stories.signatures import SHINGLE, SIGNATURE_CHARS, signature
+
+__all__ = ["DUPLICATE_JACCARD", "SHINGLE", "SIGNATURE_CHARS", "WINDOW_DAYS", "Outcome", "merge_stories",
+           "pending_ids", "rebuild_stories", "signature", "split_article", "story_articles", "update_stories"]

@@ -1,0 +1,64 @@
+"""MinHash signatures of articles and their LSH buckets, kept in SQLite (near-duplicate look-ups)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from functools import lru_cache
+
+import numpy as np
+import sqlite_utils
+from datasketch import LeanMinHash, MinHash
+
+from pipeline.text.japanese import normalize
+
+NUM_PERM = 128
+BANDS, ROWS = 32, 4                 # LSH finds pairs from a Jaccard of about 0.4 up
+SHINGLE = 3
+SIGNATURE_CHARS = 2000              # the opening of an article identifies its story
+SCHEME = "affine32"                 # datasketch >= 2: 32-bit hash values
+DTYPE = np.uint32
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme=SCHEME)
+
+
+def signature(text: str) -> LeanMinHash:
+    """MinHash of the character shingles of an article's opening (whitespace-free, NFKC)."""
+    chars = re.sub(r"\s+", "", normalize(text))[:SIGNATURE_CHARS]
+    shingles = {chars[i:i + SHINGLE].encode("utf-8") for i in range(max(len(chars) - SHINGLE + 1, 1))}
+    template = _template()
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, permutations=template.permutations,
+                      scheme=SCHEME)
+    minhash.update_batch(list(shingles))
+    return LeanMinHash(minhash)
+
+
+def article_signature(article: dict) -> LeanMinHash:
+    return signature(f"{article['title']}\n{article['lead'] or ''}\n{article['text']}")
+
+
+def band_keys(minhash: LeanMinHash) -> list[int]:
+    """One signed 64-bit bucket key per band."""
+    values = np.asarray(minhash.hashvalues, dtype=DTYPE)
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def load_signature(blob: bytes) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=np.frombuffer(blob, dtype=DTYPE), scheme=SCHEME)
+
+
+def store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> None:
+    db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
+    db["article_signatures"].upsert({"article_id": article["id"], "version": article["version"],
+                                     "minhash": np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()},
+                                    pk="article_id")
+    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
+                        [(band, key, article["id"]) for band, key in enumerate(band_keys(minhash))])
