@@ -12,7 +12,7 @@ from rich.text import Text
 
 from pipeline import store
 from pipeline.cli.app import EXIT_CANNOT_RUN, EXIT_FAILED, CannotRun, Context, SomeFailed, cli, json_option, pass_ctx
-from pipeline.cli.output import console, echo_json, print_candidates, print_run, safe, table
+from pipeline.cli.output import console, echo, echo_json, print_candidates, print_run, safe, table
 
 
 @cli.command("sources")
@@ -64,7 +64,10 @@ def crawl(ctx: Context, keys, mirror, since, log_level, overrides, as_json):
         newsdesk crawl --mirror file:///srv/mirror --set DOWNLOAD_TIMEOUT=10 --json
     """
     report = _crawl(ctx, keys, mirror, since, log_level, overrides)
-    _report_crawl(report, as_json)
+    if as_json:
+        echo_json(report)
+    else:
+        print_run(report["sources"], report["run_id"], report["verdict"])
     _exit_for(report)
 
 
@@ -83,11 +86,6 @@ def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
                f"{len(runs)} sources crawled, {len(failed)} failed: {', '.join(failed)}")
     status = EXIT_CANNOT_RUN if runs and len(failed) == len(runs) else EXIT_FAILED if failed else 0
     return {"run_id": run_id, "status": status, "verdict": verdict, "sources": runs}
-
-
-def _report_crawl(report: dict, as_json: bool) -> None:
-    if not as_json:
-        print_run(report["sources"], report["run_id"], report["verdict"])
 
 
 def _exit_for(report: dict) -> None:
@@ -154,7 +152,8 @@ def run(ctx: Context, mirror, since, log_level, overrides, as_json):
         newsdesk run --db /var/lib/newsdesk/newsdesk.db --json
     """
     report = _crawl(ctx, (), mirror, since, log_level, overrides)
-    _report_crawl(report, as_json)
+    if not as_json:
+        print_run(report["sources"], report["run_id"], report["verdict"])
     outcome = _draft(ctx, quiet=as_json)  # also drafts what an earlier, interrupted run left
     if as_json:
         echo_json({**report, "draft": dataclasses.asdict(outcome)})
@@ -203,8 +202,8 @@ def demo(ctx: Context, keep):
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
     demo_ctx = Context(str(folder / "newsdesk.db"), ctx.sources_file)
     try:
-        result = run_demo(folder, ctx.sources_file, on_serve=lambda mirror, db: console.print(
-            Text(f"Serving the demo mirror at {mirror}; database {db}")))
+        result = run_demo(folder, ctx.sources_file, on_serve=lambda mirror, db: echo(
+            f"Serving the demo mirror at {mirror}; database {db}"))
         runs = store.run_summary(demo_ctx.open(), result.run_id)
         print_run(runs, result.run_id, f"{len(runs)} sources crawled from the demo mirror")
         click.echo(result.draft.summary())
@@ -212,5 +211,5 @@ def demo(ctx: Context, keep):
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
-    console.print(Text(f"Kept the demo database in {demo_ctx.db_file}" if keep else
-                       "Removed the demo database (keep it with --keep DIR)"))
+    echo(f"Kept the demo database in {demo_ctx.db_file}" if keep else
+         "Removed the demo database (keep it with --keep DIR)")
