@@ -198,7 +198,7 @@ def child_add(db_path: str, count: int, seed: int) -> dict:
 def child_quality(db_path: str, seed: int) -> dict:
     """Pairwise agreement of the stories with the generator's events."""
     from bench.synthetic import truth_path
-    from pipeline.stories.grouping import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS, WINDOW_DAYS
+    from pipeline.stories import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS, WINDOW_DAYS
     from pipeline.text.japanese import normalize
 
     truth = json.loads(truth_path(db_path).read_text())["articles"]

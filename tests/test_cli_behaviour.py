@@ -40,7 +40,8 @@ def db_file(tmp_path):
                                 "lead": None, "body_status": "full"}, [], citations=citations)
     store.save_article(db, {"source": "primary", "url": PRIMARY, "title": "不正アクセスに関するお詫び", "lang": "ja",
                             "published_at": "2026-11-18T00:00:00+09:00", "lead": None, "body_status": "full",
-                            "kind": "primary", "text": "本学のサーバが不正アクセスを受けました。66,482件が対象です。"}, [])
+                            "kind": "primary", "text": "本学のサーバが不正アクセスを受けました。66,482件が対象です。"},
+                       [])
     db.close()
     return path
 
@@ -143,7 +144,8 @@ def test_an_offline_run_ends_with_a_summary_and_exit_3(tmp_path):
 
 def test_some_sources_failing_exits_1(tmp_path, mirror_server):
     registry = tmp_path / "two.toml"
-    nict = (ROOT / "crawler" / "sources.toml").read_text(encoding="utf-8").split("[nict]")[1].split("[internet_watch]")[0]
+    bundled = (ROOT / "crawler" / "sources.toml").read_text(encoding="utf-8")
+    nict = bundled.split("[nict]")[1].split("[internet_watch]")[0]
     registry.write_text(f"[nict]{nict}\n[ghost]\nname = \"Ghost\"\nlang = \"ja\"\n"
                         "feeds = [\"https://ghost.example.jp/rss.xml\"]\n"
                         "article_pattern = '^https://ghost\\.example\\.jp/\\d+\\.html$'\n"
