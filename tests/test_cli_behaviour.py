@@ -140,6 +140,11 @@ def test_an_offline_run_ends_with_a_summary_and_exit_3(tmp_path):
     assert result.stderr.strip().splitlines()[-1].startswith("Error: no source could be read")
     runs = list(store.open_db(db_file).query("SELECT DISTINCT status FROM crawl_runs"))
     assert runs == [{"status": "failed"}]
+    as_json = run_newsdesk("run", "--mirror", "http://127.0.0.1:9", "--json", db=db_file)
+    assert as_json.returncode == EXIT_CANNOT_RUN
+    report = json.loads(as_json.stdout)  # one document: the crawl, then the draft
+    assert report["status"] == EXIT_CANNOT_RUN and {s["status"] for s in report["sources"]} == {"failed"}
+    assert report["draft"]["drafted"] == 0
 
 
 def test_some_sources_failing_exits_1(tmp_path, mirror_server):

@@ -54,3 +54,21 @@ def test_an_import_that_breaks_the_layering_fails_the_check(tmp_path, case):
     assert len(broken) >= 1 and any(contract in line for line in result.stdout.splitlines() if "BROKEN" in line), \
         result.stdout
     assert Path(module).stem in result.stdout  # the report names the module that imports wrongly
+
+
+def test_old_module_names_say_where_they_moved():
+    import importlib
+
+    from pipeline._moved import MOVED
+
+    for old, new in MOVED.items():
+        with pytest.raises(ModuleNotFoundError, match=f"{old} has moved to {new}"):
+            importlib.import_module(old)
+        assert importlib.import_module(new).__name__ == new  # the new place exists
+
+
+def test_the_store_keeps_its_old_import_path():
+    from pipeline import store
+
+    for name in ("open_db", "save_article", "search", "record_error", "known_articles", "raw_pages"):
+        assert callable(getattr(store, name))
