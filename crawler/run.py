@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -35,13 +36,32 @@ def crawl(db_file: str, keys: Sequence[str] = (), *, mirror: str | None = None, 
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """NAME=VALUE pairs, each value checked against the type of the setting's default before Scrapy starts."""
+    defaults = Settings()
+    defaults.setmodule("crawler.settings")
     extra = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.isupper():
             raise CrawlInputError(f"--set takes NAME=VALUE with an upper-case Scrapy setting name, not {pair!r}")
+        _check_type(name, value, defaults.get(name))
         extra[name] = value
     return extra
+
+
+def _check_type(name: str, value: str, default) -> None:
+    kind = type(default)
+    try:
+        if kind is bool:
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(value)
+        elif kind in (int, float):
+            number = float(value)
+            if not math.isfinite(number) or number < 0:
+                raise ValueError(value)
+    except ValueError:
+        wanted = "true or false" if kind is bool else "a non-negative number"
+        raise CrawlInputError(f"--set {name}={value!r}: {name} takes {wanted}") from None
 
 
 def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,

@@ -43,6 +43,9 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 turns on an HTTP control server that runs Python code (RemoteControl): an unattended
+# crawler of untrusted sites opens no port. For debugging: --set REMOTE_CONTROL_ENABLED=True.
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,

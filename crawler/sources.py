@@ -6,12 +6,16 @@ The registry is the single place where sources are declared. ``--sources FILE`` 
 
 from __future__ import annotations
 
+import importlib.util
+import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from pathlib import Path
+
+import soupsieve
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
 ENV_VAR = "NEWSDESK_SOURCES"
@@ -75,6 +79,11 @@ PRIMARY = Source(key="primary", name="Primary sources (cited pages)", lang="ja",
 _STR_FIELDS = {"name", "lang", "timezone", "spider", "article_pattern"}
 _LIST_FIELDS = {"feeds", "listings", "allowed_domains"}
 _NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int}
+# Largest sensible values: ten years of history, a revisit at most every ten years, 1,000 listing pages.
+_NUM_LIMITS = {"max_listing_pages": 1000, "revisit_hours": 24 * 3650, "history_days": 3650}
+# Rules that are CSS selectors ("selector@attr" reads an attribute); title_strip holds regexes.
+_SELECTOR_RULES = ("title", "published", "modified", "author", "lead", "body", "next_page", "drop",
+                   "partial_markers", "links", "source_links")
 _RULE_STR = {"title", "published", "modified", "author", "lead", "body", "highlights_heading", "next_page"}
 _RULE_LIST = {"drop", "partial_markers", "title_strip", "links", "source_links"}
 
@@ -105,6 +114,8 @@ def _fail(key: str, fieldname: str, problem: str) -> RegistryError:
 def _parse_source(key: str, entry: object) -> Source:
     if not KEY_RE.match(key):
         raise _fail(key, "key", "use lower-case letters, digits and _ only")
+    if key == PRIMARY.key:
+        raise _fail(key, "key", f"'{PRIMARY.key}' is reserved for the cited pages newsdesk stores itself")
     if not isinstance(entry, dict):
         raise _fail(key, "key", "must be a table")
     values: dict = {}
@@ -137,8 +148,12 @@ def _check_values(key: str, values: dict) -> None:
         re.compile(values["article_pattern"])
     except re.error as exc:
         raise _fail(key, "article_pattern", f"not a valid regular expression ({exc})") from None
-    if not re.fullmatch(r"[+-]\d{2}:\d{2}", values.get("timezone", "+00:00")):
-        raise _fail(key, "timezone", "write it as +HH:MM")
+    zone = re.fullmatch(r"[+-](\d{2}):(\d{2})", values.get("timezone", "+00:00"))
+    if not zone or int(zone.group(1)) > 14 or int(zone.group(2)) > 59:
+        raise _fail(key, "timezone", "write it as +HH:MM, at most ±14:00")
+    spider = values.get("spider", "generic")
+    if not KEY_RE.match(spider) or importlib.util.find_spec(f"crawler.spiders.{spider}") is None:
+        raise _fail(key, "spider", f"no spider module crawler/spiders/{spider}.py")
     for url in values.get("feeds", ()) + values.get("listings", ()):
         if not url.startswith(("http://", "https://")):
             raise _fail(key, "feeds/listings", f"{url!r} is not an http(s) URL")
@@ -156,7 +171,24 @@ def _parse_rules(key: str, raw: object) -> ExtractRules:
             values[name] = _str_tuple(key, f"extract.{name}", value)
         else:
             raise _fail(key, f"extract.{name}", "unknown rule")
+    for name in _SELECTOR_RULES:
+        value = values.get(name)
+        for selector in (value,) if isinstance(value, str) else value or ():
+            _check_selector(key, f"extract.{name}", selector)
+    for pattern in values.get("title_strip", ()):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _fail(key, "extract.title_strip", f"{pattern!r} is not a valid regular expression ({exc})") from None
     return ExtractRules(**values)
+
+
+def _check_selector(key: str, name: str, rule: str) -> None:
+    """Compile a CSS rule (the part before "@attr") now, so a typo is an error at load, not on every page."""
+    try:
+        soupsieve.compile(rule.partition("@")[0])  # as extraction reads it
+    except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as exc:
+        raise _fail(key, name, f"{rule!r} is not a valid CSS selector ({str(exc).splitlines()[0]})") from None
 
 
 def _expect(key: str, name: str, value: object, kind: type):
@@ -184,6 +216,8 @@ def _rewrites(key: str, value: object) -> tuple[tuple[str, str], ...]:
 
 
 def _number(key: str, name: str, value: object, kind: type):
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise _fail(key, name, "must be a non-negative number")
+    limit = _NUM_LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or not 0 <= value <= limit:
+        raise _fail(key, name, f"must be a number from 0 to {limit:g}, got {value!r}")
     return kind(value)

@@ -223,3 +223,74 @@ def test_demo_removes_its_database_and_prints_paths_literally(tmp_path):
     assert f"database {odd}/newsdesk-demo-" in result.stdout  # rich markup was not interpreted
     assert "Removed the demo database" in result.stdout
     assert list(odd.iterdir()) == []
+
+
+@pytest.mark.parametrize("pair, message", [
+    ("DOWNLOAD_TIMEOUT=abc", "DOWNLOAD_TIMEOUT takes a non-negative number"),
+    ("DOWNLOAD_DELAY=-2", "DOWNLOAD_DELAY takes a non-negative number"),
+    ("ROBOTSTXT_OBEY=maybe", "ROBOTSTXT_OBEY takes true or false"),
+    ("download_timeout=5", "upper-case Scrapy setting name"),
+])
+def test_bad_set_values_are_refused_before_scrapy_starts(tmp_path, pair, message):
+    result = run_newsdesk("crawl", "nict", "--mirror", DEMO_SITE.as_uri(), "--set", pair, db=tmp_path / "x.db")
+    assert result.returncode == EXIT_FAILED and message in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "x.db").exists()
+
+
+def listening_ports(pid: int) -> set[int]:
+    """TCP ports a process listens on, from /proc (its socket inodes matched with /proc/net/tcp*)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if os.path.exists(table):
+            for line in open(table).read().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc to list listening sockets")
+def test_a_crawl_opens_no_control_port(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    silent = socket.socket()  # accepts connections and never answers: the crawl waits on it
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    mirror = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    env = {**os.environ, store.ENV_VAR: str(tmp_path / "ports.db")}
+    crawl = subprocess.Popen([sys.executable, "-m", "pipeline", "crawl", "nict", "--mirror", mirror,
+                              "--set", "DOWNLOAD_TIMEOUT=20"], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until the crawl is connected, i.e. Scrapy is fully up
+            try:
+                connection, _ = silent.accept() if select_ready(silent) else (None, None)
+            except OSError:
+                connection = None
+            if connection is not None:
+                break
+            assert crawl.poll() is None, "the crawl ended before it connected"
+        time.sleep(1)
+        assert listening_ports(crawl.pid) == set()
+    finally:
+        crawl.kill()
+        crawl.wait()
+        silent.close()
+
+
+def select_ready(sock) -> bool:
+    import select
+
+    return bool(select.select([sock], [], [], 0.5)[0])

@@ -66,3 +66,46 @@ def test_invalid_entry_names_source_and_field(tmp_path, change, field):
 def test_missing_registry_file_is_a_clear_error(tmp_path):
     with pytest.raises(RegistryError, match="does not exist"):
         load_sources(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("line, field, message", [
+    ("history_days = inf", "history_days", "must be a number from 0 to"),
+    ("history_days = nan", "history_days", "must be a number from 0 to"),
+    ("history_days = 100000000000", "history_days", "must be a number from 0 to"),
+    ("revisit_hours = inf", "revisit_hours", "must be a number from 0 to"),
+    ("max_listing_pages = -1", "max_listing_pages", "must be a number from 0 to"),
+    ('spider = "nosuch"', "spider", "no spider module crawler/spiders/nosuch.py"),
+    ('spider = "../etc"', "spider", "no spider module"),
+    ('timezone = "+99:99"', "timezone", "at most ±14:00"),
+    ('timezone = "+09:75"', "timezone", "at most ±14:00"),
+])
+def test_values_that_would_break_the_crawl_are_refused_at_load(tmp_path, line, field, message):
+    text = GOOD.replace('lang = "ja"\n', f'lang = "ja"\n{line}\n')
+    with pytest.raises(RegistryError) as error:
+        load_sources(write(tmp_path, text))
+    assert f"source 'demo', field '{field}'" in str(error.value) and message in str(error.value)
+
+
+@pytest.mark.parametrize("rule, field", [
+    ('title = "h1[[["', "extract.title"),
+    ('published = "time..date@datetime"', "extract.published"),
+    ('drop = ["aside", "div:nth-child("]', "extract.drop"),
+    ("title_strip = ['(unclosed']", "extract.title_strip"),
+])
+def test_rules_that_do_not_compile_are_refused_at_load(tmp_path, rule, field):
+    text = GOOD.replace('title = "h1"\ndrop = ["aside"]\n', rule + "\n")
+    with pytest.raises(RegistryError) as error:
+        load_sources(write(tmp_path, text))
+    assert f"source 'demo', field '{field}'" in str(error.value) and "not a valid" in str(error.value)
+
+
+def test_the_key_primary_is_reserved(tmp_path):
+    with pytest.raises(RegistryError, match="field 'key': 'primary' is reserved"):
+        load_sources(write(tmp_path, GOOD.replace("[demo]", "[primary]").replace("[demo.extract]",
+                                                                                  "[primary.extract]")))
+
+
+def test_attribute_rules_and_the_msrc_spider_still_load(tmp_path):
+    text = GOOD.replace('title = "h1"', 'title = "h1"\npublished = \'meta[property="a:b"]@content\'')
+    assert load_sources(write(tmp_path, text))["demo"].extract.published == 'meta[property="a:b"]@content'
+    assert load_sources()["msrc"].spider == "msrc"

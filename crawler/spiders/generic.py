@@ -250,6 +250,8 @@ class Spider(scrapy.Spider):
             return self.failure(url, "decode", str(exc))
         except ExtractError as exc:
             return self.failure(url, "extract", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a page must never vanish without a crawl_errors row
+            return self.failure(url, "extract", f"{type(exc).__name__}: {exc}")
 
     def canonical_for(self, declared: str | None, fetched: str) -> str:
         """Trust a page's rel=canonical only when it is an article URL of this same source."""
