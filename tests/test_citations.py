@@ -49,3 +49,14 @@ def test_publisher_source_list_is_a_signal():
     link = Link("https://www.vendor-example.co.jp/support/1.html", "脆弱性について", listed=True)
     [citation] = find_citations([link], NEWS)
     assert citation.signals == ("publisher-source-list",)
+
+
+DISGUISED = ["http://2130706433/発表.html", "http://0x7f.0.0.1/news/1.html", "http://127.1/お知らせ.html",
+             "http://0177.0.0.1/a.html", "http://0x7f000001/a.html", "http://[::ffff:127.0.0.1]/a.html",
+             "http://metadata.google.internal/computeMetadata/v1/", "http://169.254.169.254/latest/meta-data/",
+             "http://intranet.corp.internal/発表.html", "http://printer.local/お知らせ.html", "http://10.1/a.html"]
+
+
+def test_disguised_loopback_and_internal_hosts_are_never_cited():
+    links = [Link(url, "発表") for url in DISGUISED]
+    assert urls(links) == []

@@ -85,3 +85,15 @@ def test_canonical_url_applies_source_rewrites():
 ])
 def test_address_guard_classification(host, public):
     assert is_public_address(host) is public
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.0.0.1", "127.1", "0177.0.0.1", "0x7f000001", "017700000001",
+                                  "[::ffff:127.0.0.1]", "metadata.google.internal", "METADATA.GOOGLE.INTERNAL.",
+                                  "169.254.169.254", "3232235777", "10.1", "foo.internal", "nas.local"])
+def test_every_spelling_of_a_private_address_is_refused(host):
+    assert is_public_address(host) is False
+
+
+@pytest.mark.parametrize("host", ["www.nict.go.jp", "8.8.8.8", "134744072", "deadbeef.example.jp", "0x.jp"])
+def test_public_hosts_and_names_that_only_look_numeric_pass(host):
+    assert is_public_address(host) is True
