@@ -79,8 +79,9 @@ PRIMARY = Source(key="primary", name="Primary sources (cited pages)", lang="ja",
 _STR_FIELDS = {"name", "lang", "timezone", "spider", "article_pattern"}
 _LIST_FIELDS = {"feeds", "listings", "allowed_domains"}
 _NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int}
-# Largest sensible values: ten years of history, a revisit at most every ten years, 1,000 listing pages.
-_NUM_LIMITS = {"max_listing_pages": 1000, "revisit_hours": 24 * 3650, "history_days": 3650}
+# Largest sensible values (a century of history or revisits, 1,000 listing pages): finite, and within
+# what dates can represent.
+_NUM_LIMITS = {"max_listing_pages": 1000, "revisit_hours": 24 * 36500, "history_days": 36500}
 # Rules that are CSS selectors ("selector@attr" reads an attribute); title_strip holds regexes.
 _SELECTOR_RULES = ("title", "published", "modified", "author", "lead", "body", "next_page", "drop",
                    "partial_markers", "links", "source_links")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -70,8 +72,15 @@ def edit(ctx: Context, candidate_id, headline, bullets):
     """
     if headline is None and not bullets:
         raise click.ClickException("nothing to change: give --headline and/or --bullet")
+    bullets = list(bullets) or None
+    try:
+        warnings = cands.check_edit(headline, bullets)
+    except cands.EditRefused as exc:
+        raise click.ClickException(f"edit refused: {exc}") from None
     with not_found():
-        cands.edit(ctx.open(), candidate_id, headline=headline, bullets=list(bullets) or None)
+        cands.edit(ctx.open(), candidate_id, headline=headline, bullets=bullets)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"candidate {candidate_id}: edited")
 
 
@@ -121,9 +130,26 @@ def export(ctx: Context, status, output):
     from pipeline.desk.export import render_issue
 
     rows = cands.list_candidates(ctx.open(), status)
+    if not rows:
+        raise click.ClickException(f"nothing to export: no candidate is {status}"
+                                   + (" (mark some with newsdesk pick ID)" if status == "picked" else ""))
     text = render_issue(rows, date.today())
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _write_atomically(Path(output), text)
         click.echo(f"{len(rows)} items written to {output}")
     else:
         echo(text, nl=False)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A temporary file beside the target, then a rename: readers never see half an issue."""
+    if not path.parent.is_dir():
+        raise click.ClickException(f"cannot write {path}: the folder {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None

@@ -15,8 +15,32 @@ SELECT = ("SELECT c.*, st.kind AS story_kind, st.first_published_at AS published
           "JOIN stories st ON st.id = c.story_id")
 
 
+MAX_BULLETS = 6          # the most an edit may leave; the house format asks for 3-4
+HOUSE_BULLETS = range(3, 5)
+
+
 class NotFound(LookupError):
     pass
+
+
+class EditRefused(ValueError):
+    """An edit that would break the house format (empty headline, no bullets, empty or too many bullets)."""
+
+
+def check_edit(headline: str | None, bullets: list[str] | None) -> list[str]:
+    """Refuse what the house format cannot carry; return warnings for what it merely discourages."""
+    if headline is not None and not headline.strip():
+        raise EditRefused("the headline cannot be empty")
+    if bullets is None:
+        return []
+    if not 1 <= len(bullets) <= MAX_BULLETS:
+        raise EditRefused(f"a candidate has 1 to {MAX_BULLETS} bullets, not {len(bullets)}")
+    empty = [number for number, text in enumerate(bullets, start=1) if not text.strip()]
+    if empty:
+        raise EditRefused(f"bullet {empty[0]} is empty")
+    if len(bullets) not in HOUSE_BULLETS:
+        return [f"the house format has 3-4 bullets; this candidate now has {len(bullets)}"]
+    return []
 
 
 def list_candidates(db: sqlite_utils.Database, status: str | None = None) -> list[dict]:
@@ -46,6 +70,7 @@ def set_status(db: sqlite_utils.Database, candidate_id: int, status: str) -> dic
 def edit(db: sqlite_utils.Database, candidate_id: int, *, headline: str | None = None,
          bullets: list[str] | None = None) -> dict:
     """An editor's change: from now on the software never rewrites this candidate."""
+    check_edit(headline, bullets)
     current = get_candidate(db, candidate_id)
     values, changes = {}, {}
     if headline is not None and headline != current["headline"]:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from urllib.parse import urlsplit
 
 EDITOR_PLACEHOLDER = "(編集者が記入)"
 
 
 def render_item(candidate: dict, with_notes: bool = False) -> str:
-    links = [url for url in (candidate.get("news_url"), candidate.get("primary_url")) if url]
+    links = [url for url in (candidate.get("news_url"), candidate.get("primary_url")) if is_web_link(url)]
     bullets = "\n".join(f"- {_one_line(b['text'])}" for b in candidate["bullets"])
     excerpt = "\n".join(f"> {_inert(line)}" if line else ">"
                         for line in (candidate.get("excerpt") or "").splitlines())
     commentary = f"- {EDITOR_PLACEHOLDER}"
     if with_notes and candidate.get("related"):
-        commentary += "\n" + "\n".join(f"  - 参考: {r['date']} {_one_line(r['title'])} {r['url']}"
-                                       for r in candidate["related"])
+        commentary += "\n" + "\n".join(f"  - 参考: {_one_line(r['date'])} {_one_line(r['title'])} {r['url']}"
+                                       for r in candidate["related"] if is_web_link(r["url"]))
     parts = [
         f"## ●{_one_line(candidate['headline'])}",
         "\n".join(links),
@@ -50,9 +52,20 @@ def _one_line(text: str) -> str:
     return _inert(" ".join(str(text).split()))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MARKDOWN = re.compile(r"([\\`*_\[\]!~|])")   # what can make links, images, emphasis, code, tables
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")  # what makes headings, quotes, lists at a line start
+
+
 def _inert(text: str) -> str:
-    """Crawled text must not become markup where the Markdown is rendered: escape HTML tags."""
-    return text.replace("<", "&lt;")
+    """Crawled (and editors') text renders as the literal text: no HTML, links, images or emphasis."""
+    text = _CONTROL.sub("", text).replace("<", "&lt;")
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _MARKDOWN.sub(r"\\\1", text))
+
+
+def is_web_link(url: str | None) -> bool:
+    """Only http(s) links written by the software itself become links in the export."""
+    return bool(url) and urlsplit(url).scheme in ("http", "https") and not any(c.isspace() for c in url)
 
 
 def _comment_safe(text: str) -> str:

@@ -16,6 +16,8 @@ import sqlite_utils
 
 from pipeline.store.schema import now_iso
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
+TEXT_FIELDS = ("title", "author", "lead", "text", "feed_summary")
 MSRC_RELEASE_URL = "https://msrc.microsoft.com/update-guide/releaseNote/{id}"
 
 
@@ -28,6 +30,10 @@ def msrc_release_url(release_id: str) -> str:
 
 ARTICLE_FIELDS = ("source", "url", "title", "published_at", "modified_at", "author", "lang", "lead",
                   "text", "highlights", "feed_summary", "body_status", "kind")
+
+
+def strip_controls(text: str | None) -> str | None:
+    return CONTROL_CHARS.sub("", text) if text else text
 
 
 def content_hash(title: str, lead: str | None, text: str) -> str:
@@ -46,7 +52,9 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
     """
     fetched_at = fetched_at or now_iso()
     row = {name: article.get(name) for name in ARTICLE_FIELDS}
-    row["highlights"] = json.dumps(row["highlights"] or [], ensure_ascii=False)
+    for name in TEXT_FIELDS:  # crawled text is stored inert: no escape sequences reach a terminal later
+        row[name] = strip_controls(row[name])
+    row["highlights"] = json.dumps([strip_controls(h) for h in row["highlights"] or []], ensure_ascii=False)
     row["kind"] = row["kind"] or "news"
     row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
     with db.atomic():
