@@ -170,7 +170,7 @@ class ConditionalRequestMiddleware:
         from pipeline import store
 
         db = store.open_db(self.db_file)
-        with db.atomic():
+        with store.transaction(db):
             for url, values in self.received.items():
                 store.save_validators(db, url, values["etag"], values["last_modified"], 200)
         db.close()

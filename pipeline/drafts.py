@@ -17,6 +17,7 @@ from pipeline.analyse.facts import Fact, extract_facts
 from pipeline.analyse.relevance import Profile, score_story
 from pipeline.store.history import record
 from pipeline.store.schema import now_iso
+from pipeline.store.transactions import transaction
 from pipeline.summarise.extractive import SourceText, summarise
 
 EXCERPT_CHARS = 300
@@ -44,33 +45,43 @@ def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False,
     """Group new and changed articles into stories and (re)draft the stories that changed."""
     grouped = stories.rebuild_stories(db) if rebuild else stories.update_stories(db)
     outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
-    for story_id in sorted(grouped.dirty):
+    for story_id in stories_to_draft(db):  # the ones just grouped, and any an interrupted run left
         draft_story(db, story_id, profile, outcome, llm_model)
     return outcome
 
 
+def stories_to_draft(db: sqlite_utils.Database) -> list[int]:
+    """Stories with articles but no candidate, or changed since their candidate was last drafted."""
+    return [row[0] for row in db.execute(
+        "SELECT st.id FROM stories st LEFT JOIN candidates c ON c.story_id = st.id "
+        "WHERE st.merged_into IS NULL AND EXISTS (SELECT 1 FROM story_articles sa WHERE sa.story_id = st.id) "
+        "AND (c.id IS NULL OR c.drafted_revision IS NULL OR c.drafted_revision < st.revision) ORDER BY st.id")]
+
+
 def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outcome: DraftOutcome,
                 llm_model=None) -> None:
+    revision = db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()[0]
     articles = stories.story_articles(db, story_id)
     if not articles:
         return
-    content = story_content(db, story_id, articles, profile, outcome, llm_model)
-    with db.atomic():
+    content, facts = story_content(db, story_id, articles, profile, outcome, llm_model)
+    with transaction(db):  # the story's facts and its candidate together, or neither
+        db.execute("UPDATE stories SET facts = ? WHERE id = ?", [facts, story_id])
         existing = next(iter(db.query("SELECT * FROM candidates WHERE story_id = ?", [story_id])), None)
         if existing is None:
-            _insert(db, story_id, content)
+            _insert(db, story_id, {**content, "drafted_revision": revision})
             outcome.drafted += 1
         elif existing["edited"]:
-            _flag(db, existing)
+            _flag(db, existing, revision)
             outcome.flagged += 1
         else:
-            _update(db, existing, content)
+            _update(db, existing, content, revision)
             outcome.redrafted += 1
 
 
 def story_content(db, story_id: int, articles: list[dict], profile: Profile, outcome: DraftOutcome,
-                  llm_model=None) -> dict:
-    """Everything software writes into a candidate, as database values."""
+                  llm_model=None) -> tuple[dict, str]:
+    """Everything software writes into a candidate, as database values, and the story's facts as JSON."""
     news = [a for a in articles if a["role"] in ("news", "duplicate")]
     primaries = [a for a in articles if a["role"] in ("release", "primary")]  # the official word
     lead = news[0] if news else primaries[0]
@@ -87,7 +98,7 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
         profile, text, facts, has_primary=bool(primaries), exploited=exploited,
         news_sites=len({a["source"] for a in news}), partial=all(a["body_status"] == "partial" for a in news))
     excerpt_from = primaries[0] if primaries else lead
-    db.execute("UPDATE stories SET facts = ? WHERE id = ?", [_json([_fact_dict(f) for f in facts]), story_id])
+    facts_json = _json([_fact_dict(f) for f in facts])
     return {
         "headline": headline, "news_url": news[0]["url"] if news else None,
         "primary_url": primaries[0]["url"] if primaries else None,
@@ -95,8 +106,8 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
         "bullets": _json(bullets), "related": _json(related_stories(db, story_id, explanation)),
         "excerpt": excerpt_from["text"][:EXCERPT_CHARS], "excerpt_title": excerpt_from["title"],
         "score": score, "explanation": _json([c.as_dict() for c in explanation]),
-        "facts": _json([_fact_dict(f) for f in facts]), "summariser": summariser,
-    }
+        "facts": facts_json, "summariser": summariser,
+    }, facts_json
 
 
 def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome, llm_model) -> tuple[list, str]:
@@ -176,18 +187,19 @@ def _insert(db, story_id: int, content: dict) -> None:
     record(db, candidate_id, "software", "drafted", {})
 
 
-def _update(db, existing: dict, content: dict) -> None:
+def _update(db, existing: dict, content: dict, revision: int) -> None:
     changes = {k: [existing[k], v] for k, v in content.items() if existing[k] != v}
     if not changes:
+        db["candidates"].update(existing["id"], {"drafted_revision": revision})
         return
-    db["candidates"].update(existing["id"], {**content, "updated_at": now_iso()})
+    db["candidates"].update(existing["id"], {**content, "updated_at": now_iso(), "drafted_revision": revision})
     record(db, existing["id"], "software", "redrafted", {k: v for k, v in changes.items()
                                                          if k in ("headline", "bullets", "score", "primary_url")})
 
 
-def _flag(db, existing: dict) -> None:
-    if not existing["needs_review"]:
-        db["candidates"].update(existing["id"], {"needs_review": 1, "updated_at": now_iso()})
+def _flag(db, existing: dict, revision: int) -> None:
+    db["candidates"].update(existing["id"], {"drafted_revision": revision} if existing["needs_review"] else
+                            {"needs_review": 1, "updated_at": now_iso(), "drafted_revision": revision})
     record(db, existing["id"], "software", "flagged", {"reason": "the story changed after the editor's edit"})
 
 

@@ -44,13 +44,12 @@ class Context:
         except RegistryError as exc:
             raise click.ClickException(str(exc)) from None
 
-    def open(self, create: bool = False):
+    def open(self, create: bool = False, write: bool = True):
+        """The database; ``write=False`` for commands that only read (they never migrate it)."""
         try:
-            return store.open_db(self.db_file, create=create)
+            return store.open_db(self.db_file, create=create, migrate=write)
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from None
-        except sqlite3.DatabaseError as exc:
-            raise CannotRun(f"database {self.db_file} cannot be used: {exc}") from None
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -95,6 +94,19 @@ class Group(click.Group):
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         shared_options(cmd)  # every command takes the shared options, wherever they are written
         super().add_command(cmd, name)
+
+    def invoke(self, ctx: click.Context):
+        """A database that cannot be used, or stays locked past the busy timeout, is one sentence."""
+        try:
+            return super().invoke(ctx)
+        except store.DatabaseUnusable as exc:
+            raise CannotRun(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            waited = store.busy_timeout_ms() / 1000
+            raise CannotRun(f"the database is locked by another process; gave up after waiting {waited:g} s "
+                            f"(set {store.BUSY_ENV_VAR} to wait longer)") from None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)

@@ -28,7 +28,7 @@ def search(ctx: Context, query, limit, as_json):
         newsdesk search 'ランサムウェア OR 身代金'
     """
     try:
-        rows = store.search(ctx.open(), query, limit)
+        rows = store.search(ctx.open(write=False), query, limit)
     except store.QueryError as exc:
         raise click.UsageError(str(exc)) from None
     if as_json:
@@ -55,7 +55,7 @@ def article(ctx: Context, article_id, as_json):
         newsdesk article 7 --json
     """
     with not_found():
-        row = store.article_detail(ctx.open(), article_id)
+        row = store.article_detail(ctx.open(write=False), article_id)
     if as_json:
         echo_json(row)
         return

@@ -28,7 +28,7 @@ def candidates_cmd(ctx: Context, status, as_json):
         newsdesk candidates --status new
         newsdesk candidates --json | jq '.[0].headline'
     """
-    rows = cands.list_candidates(ctx.open(), status)
+    rows = cands.list_candidates(ctx.open(write=False), status)
     if as_json:
         echo_json(rows)
     else:
@@ -50,7 +50,7 @@ def show(ctx: Context, candidate_id, as_json):
     from pipeline.desk.export import render_item, render_notes
 
     with not_found():
-        candidate = cands.get_candidate(ctx.open(), candidate_id)
+        candidate = cands.get_candidate(ctx.open(write=False), candidate_id)
     if as_json:
         echo_json(candidate)
     else:
@@ -129,7 +129,7 @@ def export(ctx: Context, status, output):
     """
     from pipeline.desk.export import render_issue
 
-    rows = cands.list_candidates(ctx.open(), status)
+    rows = cands.list_candidates(ctx.open(write=False), status)
     if not rows:
         raise click.ClickException(f"nothing to export: no candidate is {status}"
                                    + (" (mark some with newsdesk pick ID)" if status == "picked" else ""))

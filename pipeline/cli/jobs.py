@@ -80,7 +80,7 @@ def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
                        sources_file=ctx.sources_file, log_level=log_level, overrides=overrides)
     except CrawlInputError as exc:
         raise click.ClickException(str(exc)) from None
-    runs = store.run_summary(ctx.open(), run_id)
+    runs = store.run_summary(ctx.open(write=False), run_id)
     failed = [run["source"] for run in runs if run["status"] != "finished"]
     verdict = (f"{len(runs)} sources crawled, all read" if not failed else
                f"{len(runs)} sources crawled, {len(failed)} failed: {', '.join(failed)}")
@@ -204,10 +204,10 @@ def demo(ctx: Context, keep):
     try:
         result = run_demo(folder, ctx.sources_file, on_serve=lambda mirror, db: echo(
             f"Serving the demo mirror at {mirror}; database {db}"))
-        runs = store.run_summary(demo_ctx.open(), result.run_id)
+        runs = store.run_summary(demo_ctx.open(write=False), result.run_id)
         print_run(runs, result.run_id, f"{len(runs)} sources crawled from the demo mirror")
         click.echo(result.draft.summary())
-        print_candidates(list_candidates(demo_ctx.open()))
+        print_candidates(list_candidates(demo_ctx.open(write=False)))
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)

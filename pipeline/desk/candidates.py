@@ -8,6 +8,7 @@ import sqlite_utils
 
 from pipeline.store.history import record
 from pipeline.store.schema import now_iso
+from pipeline.store.transactions import transaction
 
 STATUSES = ("new", "picked", "rejected")
 JSON_FIELDS = ("links", "bullets", "related", "explanation", "facts")
@@ -61,7 +62,7 @@ def set_status(db: sqlite_utils.Database, candidate_id: int, status: str) -> dic
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     old = get_candidate(db, candidate_id)["status"]
-    with db.atomic():
+    with transaction(db):
         db["candidates"].update(candidate_id, {"status": status, "updated_at": now_iso()})
         record(db, candidate_id, "editor", status if status != "new" else "reopened", {"status": [old, status]})
     return get_candidate(db, candidate_id)
@@ -84,7 +85,7 @@ def edit(db: sqlite_utils.Database, candidate_id: int, *, headline: str | None =
             changes["bullets"] = [[b["text"] for b in current["bullets"]], bullets]
     if not values:
         return current
-    with db.atomic():
+    with transaction(db):
         db["candidates"].update(candidate_id, {**values, "edited": 1, "needs_review": 0, "updated_at": now_iso()})
         record(db, candidate_id, "editor", "edited", changes)
     return get_candidate(db, candidate_id)

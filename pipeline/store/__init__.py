@@ -18,7 +18,16 @@ from pipeline.store.articles import (
     save_validators,
     validators,
 )
-from pipeline.store.db import BUSY_TIMEOUT_MS, DEFAULT_DB, ENV_VAR, db_path, open_db
+from pipeline.store.db import (
+    BUSY_ENV_VAR,
+    BUSY_TIMEOUT_MS,
+    DEFAULT_DB,
+    ENV_VAR,
+    DatabaseUnusable,
+    busy_timeout_ms,
+    db_path,
+    open_db,
+)
 from pipeline.store.runs import (
     TRANSIENT_REASONS,
     finish_run,
@@ -31,11 +40,13 @@ from pipeline.store.runs import (
 )
 from pipeline.store.schema import now_iso, schema_version
 from pipeline.store.search import QueryError, search
+from pipeline.store.transactions import transaction
 
 __all__ = [
-    "ARTICLE_FIELDS", "article_detail", "BUSY_TIMEOUT_MS", "DEFAULT_DB", "ENV_VAR", "MSRC_RELEASE_URL", "QueryError",
-    "TRANSIENT_REASONS", "article_urls", "content_hash", "db_path", "finish_run", "known_articles",
-    "last_finished_run", "mark_checked", "msrc_release_url", "now_iso", "open_db", "raw_pages", "record_error",
-    "run_summary", "save_article", "save_source", "save_validators", "schema_version", "search", "start_run",
+    "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "busy_timeout_ms", "BUSY_TIMEOUT_MS",
+    "content_hash", "DatabaseUnusable", "db_path", "DEFAULT_DB", "ENV_VAR", "finish_run", "known_articles",
+    "last_finished_run", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url", "now_iso", "open_db",
+    "QueryError", "raw_pages", "record_error", "run_summary", "save_article", "save_source",
+    "save_validators", "schema_version", "search", "start_run", "transaction", "TRANSIENT_REASONS",
     "urls_to_retry", "validators",
 ]

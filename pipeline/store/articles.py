@@ -1,6 +1,6 @@
 """The crawl's writes and reads of articles: rows, versions, raw pages, citations, validators.
 
-Every write that belongs together happens inside one ``db.atomic()`` block, so a page is stored
+Every write that belongs together happens inside one ``transaction(db)`` block, so a page is stored
 whole or not at all.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from pipeline.store.schema import now_iso
+from pipeline.store.transactions import transaction
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
 TEXT_FIELDS = ("title", "author", "lead", "text", "feed_summary")
@@ -57,7 +58,7 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
     row["highlights"] = json.dumps([strip_controls(h) for h in row["highlights"] or []], ensure_ascii=False)
     row["kind"] = row["kind"] or "news"
     row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
-    with db.atomic():
+    with transaction(db):
         existing = next(iter(db.query("SELECT * FROM articles WHERE url = ?", [row["url"]])), None)
         if existing is None:
             outcome = "new"

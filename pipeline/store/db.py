@@ -12,7 +12,12 @@ from pipeline.store import schema
 
 DEFAULT_DB = Path("data") / "newsdesk.db"
 ENV_VAR = "NEWSDESK_DB"
+BUSY_ENV_VAR = "NEWSDESK_BUSY_TIMEOUT"   # seconds a command waits for another process's write lock
 BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseUnusable(Exception):
+    """The file cannot be used: not SQLite, another program's database, or a newer newsdesk's."""
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -20,17 +25,64 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get(ENV_VAR) or DEFAULT_DB)
 
 
-def open_db(path: str | os.PathLike | None = None, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and migrate) the database. With create=False a missing file is an error."""
+def busy_timeout_ms() -> int:
+    """The busy timeout in force: $NEWSDESK_BUSY_TIMEOUT seconds, else 30 s."""
+    try:
+        seconds = float(os.environ.get(BUSY_ENV_VAR) or BUSY_TIMEOUT_MS / 1000)
+    except ValueError:
+        raise DatabaseUnusable(f"{BUSY_ENV_VAR} must be a number of seconds") from None
+    return int(max(seconds, 0) * 1000)
+
+
+def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
+            migrate: bool = True) -> sqlite_utils.Database:
+    """Open the database, migrating it unless ``migrate=False`` (read-only commands never migrate).
+
+    With create=False a missing file is an error. A file that is not newsdesk's is refused before
+    anything is written to it (DatabaseUnusable).
+    """
     file = db_path(path)
     if not create and not file.exists():
         raise FileNotFoundError(f"database {file} does not exist (run 'newsdesk crawl' first or pass --db)")
     file.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(file), timeout=BUSY_TIMEOUT_MS / 1000)
+    timeout = busy_timeout_ms()
+    conn = sqlite3.connect(str(file), timeout=timeout / 1000)
     db = sqlite_utils.Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts, at most loses the last commit
-    db.execute("PRAGMA foreign_keys = ON")
-    schema.migrate(db)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {timeout}")
+        _check_ours(db, file, migrate)
+        if migrate:
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
+        db.execute("PRAGMA foreign_keys = ON")
+        if migrate:
+            schema.migrate(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise
+        raise DatabaseUnusable(f"database {file} cannot be used: {exc}") from None
+    except DatabaseUnusable:
+        conn.close()
+        raise
     return db
+
+
+def _check_ours(db: sqlite_utils.Database, file: Path, migrate: bool) -> None:
+    tables = set(db.table_names())
+    if not tables:
+        if not migrate:
+            raise DatabaseUnusable(f"database {file} is empty (run 'newsdesk crawl' first)")
+        return
+    if "schema_migrations" not in tables:
+        ours = sorted(tables & schema.TABLES)
+        clash = f", and its tables {', '.join(ours)} would clash with newsdesk's" if ours else ""
+        raise DatabaseUnusable(f"database {file} is not a newsdesk database (no schema_migrations table{clash}); "
+                               "refusing to change it")
+    version, latest = schema.schema_version(db), schema.LATEST_VERSION
+    if version > latest:
+        raise DatabaseUnusable(f"database {file} has schema version {version}, newer than this newsdesk knows "
+                               f"({latest}); upgrade newsdesk")
+    if version < latest and not migrate:
+        raise DatabaseUnusable(f"database {file} has schema version {version}; run a command that writes "
+                               f"(newsdesk draft) to upgrade it to {latest}")

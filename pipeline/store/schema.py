@@ -7,10 +7,13 @@ docs/schema.md documents every table and column (a test checks it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlite_utils
+
+from pipeline.store.transactions import transaction
 
 
 def now_iso() -> str:
@@ -232,25 +235,44 @@ STORY_SCHEMA = [
     "CREATE INDEX candidate_history_candidate ON candidate_history(candidate_id)",
 ]
 
+def _m004_story_revisions(db: sqlite_utils.Database) -> None:
+    # A story counts its changes; a candidate remembers the revision it was drafted from, so a story
+    # changed after its draft (or a draft killed midway) is drafted by the next run.
+    db.execute("ALTER TABLE stories ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE candidates ADD COLUMN drafted_revision INTEGER")
+    db.execute("UPDATE candidates SET drafted_revision = 0")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
     (3, "stories and story-level candidates", _m003_stories_and_candidates),
+    (4, "story revisions, drafted revision of candidates", _m004_story_revisions),
 ]
+LATEST_VERSION = MIGRATIONS[-1][0]
+MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+# Every table newsdesk creates (FTS shadow tables included): another program's database holding one
+# of these names is refused rather than migrated.
+TABLES = frozenset(
+    {"schema_migrations"}
+    | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
+        CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA))}
+    | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
+)
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply every migration not yet applied, each in its own transaction. Returns those applied."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    applied = {row["version"] for row in db.query("SELECT version FROM schema_migrations")}
+    """Apply every migration not yet applied, each in its own write transaction with its record in
+    schema_migrations, so a failure leaves the file as it was. Returns those applied."""
+    if "schema_migrations" in db.table_names() and schema_version(db) >= LATEST_VERSION:
+        return []
     done = []
     for version, name, apply in MIGRATIONS:
-        if version in applied:
-            continue
-        with db.atomic():
+        with transaction(db):  # re-checked under the write lock: two processes never apply one twice
+            db.execute(MIGRATIONS_TABLE)
+            if db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", [version]).fetchone():
+                continue
             apply(db)
             db["schema_migrations"].insert({"version": version, "name": name, "applied_at": now_iso()})
         done.append(version)

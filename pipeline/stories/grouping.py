@@ -18,6 +18,7 @@ import sqlite_utils
 from datasketch import LeanMinHash
 
 from pipeline.store import msrc_release_url, now_iso
+from pipeline.store.transactions import transaction
 from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
 
 DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
@@ -52,12 +53,12 @@ def update_stories(db: sqlite_utils.Database) -> Outcome:
     outcome = Outcome(dirty=set())
     ids = pending_ids(db)  # ids only: the texts are read one at a time, whatever the archive's size
     for start in range(0, len(ids), BATCH):
-        with db.atomic():
+        with transaction(db):
             for article_id in ids[start:start + BATCH]:
                 article = next(iter(db.query(
                     f"SELECT {PENDING_COLUMNS} FROM articles a LEFT JOIN story_articles sa "
                     "ON sa.article_id = a.id WHERE a.id = ?", [article_id])))
-                with db.atomic():
+                with transaction(db):
                     story_id, created = _place(db, article)
                 outcome.processed += 1
                 outcome.created += created
@@ -68,7 +69,7 @@ def update_stories(db: sqlite_utils.Database) -> Outcome:
 def rebuild_stories(db: sqlite_utils.Database) -> Outcome:
     """Group the whole archive again. Stories whose candidate an editor touched keep their articles."""
     protected = "SELECT story_id FROM candidates WHERE edited = 1 OR status != 'new'"
-    with db.atomic():
+    with transaction(db):
         db.execute("DELETE FROM lsh_buckets")
         db.execute("DELETE FROM article_signatures")
         db.execute(f"DELETE FROM story_articles WHERE story_id NOT IN ({protected})")
@@ -187,7 +188,7 @@ def _role(db: sqlite_utils.Database, story_id: int, article: dict) -> str:
 def _touch(db: sqlite_utils.Database, story_id: int, article: dict) -> None:
     published = article["published_at"]
     db.execute(
-        "UPDATE stories SET updated_at = ?, "
+        "UPDATE stories SET updated_at = ?, revision = revision + 1, "
         "first_published_at = CASE WHEN first_published_at IS NULL OR ? < first_published_at "
         "THEN ? ELSE first_published_at END, "
         "last_published_at = CASE WHEN last_published_at IS NULL OR ? > last_published_at "
@@ -207,10 +208,11 @@ def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict]:
 
 def merge_stories(db: sqlite_utils.Database, keep: int, absorb: int) -> None:
     """Move every article of story `absorb` into `keep` (an editor's decision)."""
-    with db.atomic():
+    with transaction(db):
         db.execute("UPDATE story_articles SET story_id = ?, role = CASE WHEN role = 'news' THEN 'duplicate' "
                    "ELSE role END WHERE story_id = ?", [keep, absorb])
         db.execute("UPDATE stories SET merged_into = ?, updated_at = ? WHERE id = ?", [keep, now_iso(), absorb])
+        db.execute("UPDATE stories SET updated_at = ?, revision = revision + 1 WHERE id = ?", [now_iso(), keep])
 
 
 def split_article(db: sqlite_utils.Database, article_id: int) -> int:
@@ -220,7 +222,9 @@ def split_article(db: sqlite_utils.Database, article_id: int) -> int:
     if article is None:
         raise LookupError(f"there is no article {article_id}")
     row = dict(zip(("id", "kind", "title", "published_at"), article, strict=True))
-    with db.atomic():
+    with transaction(db):
+        db.execute("UPDATE stories SET updated_at = ?, revision = revision + 1 WHERE id = (SELECT story_id "
+                   "FROM story_articles WHERE article_id = ?)", [now_iso(), article_id])  # drafted again
         db.execute("DELETE FROM story_articles WHERE article_id = ?", [article_id])
         story_id = _new_story(db, row)
         version = db.execute("SELECT version FROM articles WHERE id = ?", [article_id]).fetchone()[0]
