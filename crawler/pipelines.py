@@ -13,6 +13,7 @@ from crawler.middlewares import RESPONSES_READ
 from pipeline import store
 
 NOTHING_READ = "nothing-read"
+INCOMPLETE = "incomplete"
 
 
 class StorePipeline:
@@ -48,6 +49,8 @@ class StorePipeline:
         pages = self.stats.get_value("downloader/response_count") or 0
         if reason == "finished" and not self.stats.get_value(RESPONSES_READ):
             reason = NOTHING_READ  # every request failed: the next run must not start after this one
+        elif reason == "finished" and getattr(spider, "entry_failures", 0):
+            reason = INCOMPLETE  # a feed or listing page was not read: the window must not move past it
         self.db["crawl_runs"].update(self.run_pk, {f"articles_{k}": v for k, v in self.outcomes.items()})
         store.finish_run(self.db, self.run_pk, reason, pages)
         self.db.close()

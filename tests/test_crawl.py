@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -12,6 +13,7 @@ import sqlite_utils
 
 from conftest import DEMO_SITE, FAULT_SITE, MirrorServer, run_newsdesk
 from crawler.sources import load_sources
+from pipeline import store
 
 NEWS_SOURCES = ("scannetsecurity", "nict", "internet_watch", "zdnet_japan")
 
@@ -138,7 +140,9 @@ def test_faults_are_recorded_and_the_run_goes_on(tmp_path):
                               db=db_file)
     finally:
         server.stop()
-    assert result.returncode == 0, result.stderr
+    # Both feeds are broken: the run goes on, says so, and exits 1 (some sources failed).
+    assert result.returncode == 1, result.stderr
+    assert "2 sources crawled, 2 failed: broken (incomplete), faulty (incomplete)" in result.stderr
     db = sqlite_utils.Database(db_file)
     stored = {r["url"].rsplit("/", 1)[1] for r in db.query("SELECT url FROM articles")}
     assert stored == {"1.html", "6.html", "7.html"}
@@ -156,7 +160,8 @@ def test_faults_are_recorded_and_the_run_goes_on(tmp_path):
     assert all("127.0.0.1:9" not in r["path"] for r in server.requests())
     assert db["raw_pages"].count == 3  # nothing partial stored for the failures
     runs = list(db.query("SELECT * FROM crawl_runs"))
-    assert {r["status"] for r in runs} == {"finished"}
+    assert {(r["status"], r["finish_reason"]) for r in runs} == {("failed", "incomplete")}  # the window stays
+    assert all(store.last_finished_run(db, r["source"]) is None for r in runs)
     assert "http-404" in result.stdout and "2.html" in result.stdout
 
 
@@ -272,3 +277,29 @@ def test_since_limits_how_far_listings_reach(tmp_path, mirror_server):
     october = {url for url in article_files("scannetsecurity") if "/2026/10/" in url}
     assert october and not urls & october  # listed only on page 2, older than --since
     assert urls == article_files("scannetsecurity") - october
+
+
+def test_citations_an_interrupted_crawl_never_fetched_are_fetched_by_the_next(tmp_path):
+    full = tmp_path / "full.db"
+    args = ("crawl", "scannetsecurity", "--mirror", DEMO_SITE.as_uri(), "--since", "2000-01-01")
+    assert run_newsdesk(*args, db=full).returncode == 0
+    whole = sqlite_utils.Database(full)
+    primaries = {r["url"] for r in whole.query("SELECT url FROM articles WHERE kind = 'primary'")}
+    assert primaries, "the demo's ScanNetSecurity articles cite official pages"
+    # As a killed crawl leaves it: the news articles stored with their citations, the cited pages not yet.
+    interrupted = tmp_path / "interrupted.db"
+    db = store.open_db(interrupted)
+    for row in whole.query("SELECT * FROM articles WHERE kind = 'news'"):
+        citations = [{"url": link["cited_url"], "link_text": link["link_text"], "signals": json.loads(link["signals"])}
+                     for link in whole.query("SELECT * FROM article_links WHERE news_article_id = ?", [row["id"]])]
+        store.save_article(db, {**row, "highlights": json.loads(row["highlights"])}, [], citations=citations)
+    assert db.execute("SELECT count(*) FROM article_links WHERE cited_article_id IS NULL").fetchone()[0] > 0
+    db.close()
+    assert run_newsdesk(*args, db=interrupted).returncode == 0
+    resumed = sqlite_utils.Database(interrupted)
+    assert {r["url"] for r in resumed.query("SELECT url FROM articles WHERE kind = 'primary'")} == primaries
+    unresolved = {r["cited_url"] for r in resumed.query("SELECT cited_url FROM article_links "
+                                                         "WHERE cited_article_id IS NULL")}
+    assert unresolved == {r["cited_url"] for r in whole.query("SELECT cited_url FROM article_links "
+                                                               "WHERE cited_article_id IS NULL")}
+    assert store.unresolved_citations(resumed, "scannetsecurity") == []  # what is left failed for good (404)

@@ -49,6 +49,9 @@ class Spider(scrapy.Spider):
         self.registry: list[Source] = []
         self.vendor_domains: tuple[str, ...] = ()
         self.revisit = timedelta(hours=self.source.revisit_hours)
+        self.unresolved: list[tuple[str, str]] = []  # (cited URL, citing article URL) not fetched yet
+        self.entry_points: set[str] = set()  # feeds and listing pages requested
+        self.entry_failures = 0  # of them, how many could not be read: the run is then incomplete
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -57,6 +60,7 @@ class Spider(scrapy.Spider):
         state = crawl_state(crawler.settings.get("NEWSDESK_DB"), spider.source)
         spider.since = spider.since or state["since"]
         spider.known, spider.retry_urls, spider.stored = state["known"], state["retry"], state["stored"]
+        spider.unresolved = state["unresolved"]
         spider.vendor_domains = tuple(crawler.settings.getlist("NEWSDESK_VENDOR_DOMAINS"))
         spider.registry = list(load_sources(crawler.settings.get("NEWSDESK_SOURCES")).values())
         return spider
@@ -80,9 +84,11 @@ class Spider(scrapy.Spider):
         for url in self.retry_urls:
             if self.source.is_article(url):
                 yield from self.article_request(url, {}, force=True)
+        yield from self.citation_requests(self.unresolved)  # cited by articles an interrupted run stored
 
     def conditional(self, url, callback, errback, **kwargs) -> scrapy.Request:
         """A request the ConditionalRequestMiddleware revalidates; the callback sees 304s."""
+        self.entry_points.add(url)
         return scrapy.Request(url, callback=callback, errback=errback, priority=kwargs.pop("priority", 0),
                               meta={CONDITIONAL: True, "handle_httpstatus_list": [304]}, **kwargs)
 
@@ -213,10 +219,14 @@ class Spider(scrapy.Spider):
             citations = find_citations(article.links, self.source.allowed_domains, self.vendor_domains)
         yield ArticleItem(source=self.source.key, article=article.as_row(), pages=pages,
                           warnings=article.warnings, citations=[c.as_row() for c in citations])
-        for citation in citations:
-            if self.fetch_citation(citation.url):
-                yield scrapy.Request(citation.url, callback=self.parse_primary, errback=self.on_error,
-                                     meta={"allow_offsite": True}, cb_kwargs={"cited_by": article.url})
+        yield from self.citation_requests([(citation.url, article.url) for citation in citations])
+
+    def citation_requests(self, cited: list[tuple[str, str]]):
+        """One hop to each cited page (cited URL, citing article URL) not yet stored or requested."""
+        for url, cited_by in cited:
+            if self.source.follow_citations and self.fetch_citation(url):
+                yield scrapy.Request(url, callback=self.parse_primary, errback=self.on_error,
+                                     meta={"allow_offsite": True}, cb_kwargs={"cited_by": cited_by})
 
     def fetch_citation(self, url: str) -> bool:
         """Fetch a cited page once; never one that a registered source crawls itself (its spider stores it)."""
@@ -266,6 +276,8 @@ class Spider(scrapy.Spider):
         yield self.failure(requested_url(failure.request), *classify(failure))
 
     def failure(self, url: str, reason: str, detail: str) -> FetchFailure:
+        if url in self.entry_points:
+            self.entry_failures += 1
         self.logger.warning("%s: %s %s (%s)", self.source.key, reason, url, detail)
         return FetchFailure(source=self.source.key, url=url, reason=reason, detail=detail)
 
@@ -285,7 +297,8 @@ def crawl_state(db_file: str | None, source: Source) -> dict:
     from pipeline import store  # the store owns the schema
 
     today = datetime.now(UTC).date()
-    state = {"since": today - timedelta(days=source.history_days), "known": {}, "retry": [], "stored": set()}
+    state = {"since": today - timedelta(days=source.history_days), "known": {}, "retry": [], "stored": set(),
+             "unresolved": []}
     try:
         db = store.open_db(db_file)
     except Exception:  # noqa: BLE001 - the pipeline reports a broken database when it opens it
@@ -297,6 +310,7 @@ def crawl_state(db_file: str | None, source: Source) -> dict:
         state["known"] = store.known_articles(db, source.key)
         state["stored"] = store.article_urls(db)
         state["retry"] = store.urls_to_retry(db, source.key)
+        state["unresolved"] = store.unresolved_citations(db, source.key)
     finally:
         db.close()
     return state

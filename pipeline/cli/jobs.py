@@ -72,6 +72,7 @@ def crawl(ctx: Context, keys, mirror, since, log_level, overrides, as_json):
 
 
 def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
+    from crawler.pipelines import NOTHING_READ
     from crawler.run import CrawlInputError, crawl  # Scrapy loads only for commands that crawl
 
     ctx.sources()  # a broken registry is one sentence
@@ -81,10 +82,12 @@ def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
     except CrawlInputError as exc:
         raise click.ClickException(str(exc)) from None
     runs = store.run_summary(ctx.open(write=False), run_id)
-    failed = [run["source"] for run in runs if run["status"] != "finished"]
-    verdict = (f"{len(runs)} sources crawled, all read" if not failed else
-               f"{len(runs)} sources crawled, {len(failed)} failed: {', '.join(failed)}")
-    status = EXIT_CANNOT_RUN if runs and len(failed) == len(runs) else EXIT_FAILED if failed else 0
+    failed = [run for run in runs if run["status"] != "finished"]
+    unread = [run for run in failed if run["finish_reason"] == NOTHING_READ]
+    verdict = f"{len(runs)} sources crawled, " + (
+        f"{len(failed)} failed: " + ", ".join(f"{run['source']} ({run['finish_reason']})" for run in failed)
+        if failed else "all read")
+    status = EXIT_CANNOT_RUN if runs and len(unread) == len(runs) else EXIT_FAILED if failed else 0
     return {"run_id": run_id, "status": status, "verdict": verdict, "sources": runs}
 
 

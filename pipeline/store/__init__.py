@@ -36,6 +36,7 @@ from pipeline.store.runs import (
     run_summary,
     save_source,
     start_run,
+    unresolved_citations,
     urls_to_retry,
 )
 from pipeline.store.schema import now_iso, schema_version
@@ -48,5 +49,6 @@ __all__ = [
     "last_finished_run", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url", "now_iso", "open_db",
     "QueryError", "raw_pages", "record_error", "run_summary", "save_article", "save_source",
     "save_validators", "schema_version", "search", "start_run", "transaction", "TRANSIENT_REASONS",
+    "unresolved_citations",
     "urls_to_retry", "validators",
 ]

@@ -52,6 +52,19 @@ TRANSIENT_REASONS = ("timeout", "connection-lost", "connection-refused", "dns", 
                      "http-502", "http-503", "http-504")
 
 
+def unresolved_citations(db: sqlite_utils.Database, source: str) -> list[tuple[str, str]]:
+    """(cited URL, citing article URL) of pages a source's stored articles cite that are not stored and
+    never failed for good: an interrupted crawl stored the article but never reached the page."""
+    marks = ",".join("?" for _ in TRANSIENT_REASONS)
+    rows = db.execute(
+        "SELECT l.cited_url, min(a.url) FROM article_links l JOIN articles a ON a.id = l.news_article_id "
+        "WHERE a.source = ? AND l.cited_article_id IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM articles c WHERE c.url = l.cited_url) "
+        f"AND NOT EXISTS (SELECT 1 FROM crawl_errors e WHERE e.url = l.cited_url AND e.reason NOT IN ({marks})) "
+        "GROUP BY l.cited_url ORDER BY l.cited_url", [source, *TRANSIENT_REASONS])
+    return [(row[0], row[1]) for row in rows]
+
+
 def urls_to_retry(db: sqlite_utils.Database, source: str, days: int = 7) -> list[str]:
     """URLs of a source that failed for a passing reason in the last days and are still not stored."""
     marks = ",".join("?" for _ in TRANSIENT_REASONS)

@@ -241,13 +241,14 @@ def _m004_story_revisions(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE stories ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE candidates ADD COLUMN drafted_revision INTEGER")
     db.execute("UPDATE candidates SET drafted_revision = 0")
+    db.execute("CREATE INDEX crawl_errors_url ON crawl_errors(url)")  # has this URL failed for good?
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
     (3, "stories and story-level candidates", _m003_stories_and_candidates),
-    (4, "story revisions, drafted revision of candidates", _m004_story_revisions),
+    (4, "story revisions, drafted revision of candidates, crawl errors by URL", _m004_story_revisions),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
