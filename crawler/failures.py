@@ -23,6 +23,10 @@ _BY_TYPE = [("dnslookup", "dns"), ("cannotresolvehost", "dns"), ("timeout", "tim
             ("connection", "connection-lost")]
 
 
+DOWNLOAD_ERROR = "download-error"  # any other download failure; the detail names the exception
+DOWNLOAD_REASONS = frozenset(label for _, label in _BY_MESSAGE + _BY_TYPE) | {DOWNLOAD_ERROR, "http-NNN"}
+
+
 def classify(failure) -> tuple[str, str]:
     """A short reason and a sentence for a download failure."""
     exc = failure.value
@@ -36,7 +40,7 @@ def classify(failure) -> tuple[str, str]:
         reason = next((label for marker, label in _BY_MESSAGE if marker in message), None)
     if reason is None:
         names = [type(e).__name__.lower() for e in _chain(exc)]
-        reason = next((label for marker, label in _BY_TYPE if any(marker in n for n in names)), name.lower())
+        reason = next((label for marker, label in _BY_TYPE if any(marker in n for n in names)), DOWNLOAD_ERROR)
     return reason, f"{name}: {exc}"[:500]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 from crawler.extract.dates import parse_date, western_years
 from crawler.sources import ExtractRules, Source
@@ -114,14 +114,36 @@ def guess_lang(text: str) -> str:
     return "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text[:2000]) else "en"
 
 
+MAX_NESTING = 1000  # elements nested deeper than this are not an article: the page is refused
+_TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments, scripts or styles
+_CLOSE = object()
+
+
 def element_text(element: Tag) -> str:
-    """Readable text of an element: <br> and block elements become line breaks."""
-    for br in element.find_all("br"):
-        br.replace_with("\n")
-    for block in element.find_all(BLOCK_TAGS):
-        block.insert_before("\n\n")
-        block.insert_after("\n\n")
-    return _clean(element.get_text())
+    """Readable text of an element: <br> and block elements become line breaks.
+
+    One pass over the tree, in time linear in its size, without changing it. Raises ExtractError for
+    elements nested deeper than MAX_NESTING.
+    """
+    parts: list[str] = []
+    stack: list = [(element, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node is _CLOSE:
+            parts.append("\n\n")
+        elif type(node) in _TEXT_TYPES:
+            parts.append(str(node))
+        elif isinstance(node, Tag):
+            if depth > MAX_NESTING:
+                raise ExtractError(f"elements nested deeper than {MAX_NESTING} levels")
+            if node.name == "br":
+                parts.append("\n")
+                continue
+            if node is not element and node.name in BLOCK_TAGS:
+                parts.append("\n\n")
+                stack.append((_CLOSE, depth))
+            stack.extend((child, depth + 1) for child in reversed(node.contents))
+    return _clean("".join(parts))
 
 
 def _clean(text: str) -> str:
