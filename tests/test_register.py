@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.analyse.facts import facts_in
-from pipeline.summarise.register import neutral_register, plain, polite
+from pipeline.summarise.register import is_directive, neutral_register, plain, polite
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,16 @@ def test_plain_conversion(polite_text, expected):
 def test_neutral_register(humble, neutral):
     assert neutral_register(humble) == neutral
     assert facts_in(neutral) == facts_in(humble)
+
+
+@pytest.mark.parametrize("sentence", ["詳細は同大学の発表を参照。", "詳しくは同社のサイトを参照のこと。",
+                                      "対象の利用者はパスワードを変更してください。", "最新版への更新をご確認ください。"])
+def test_reference_notes_and_requests_are_never_turned_into_claims(sentence):
+    assert polite(sentence) == sentence  # never 「…を参照しました。」
+    assert is_directive(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["コンソーシアムを設立。", "同社は速やかな更新を呼びかけている。",
+                                      "66,482件が流出した可能性がある。"])
+def test_statements_are_not_directives(sentence):
+    assert not is_directive(sentence)

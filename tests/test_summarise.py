@@ -694,3 +694,18 @@ def test_news_lead_in_before_the_announcement_is_scored_down(monkeypatch):
     assert lead_in not in [b.source_sentence for b in bullets]
     monkeypatch.setattr(module, "LEAD_IN_PENALTY", 0.0)
     assert lead_in in [b.source_sentence for b in summarise([source], max_bullets=3)]
+
+
+def test_a_reference_note_is_not_bullet_material():
+    source = SourceText(
+        98, "news", "https://news.example.jp/article/2026/11/18/98.html", "架空大学に不正アクセス",
+        "架空大学は11月18日、学内サーバが不正アクセスを受けたと発表した。\n"
+        "学生など約1万2,000人の個人情報が流出した可能性がある。\n"
+        "詳細は同大学の発表を参照。\n"
+        "大学は警察に相談している。",
+        "ja", "2026-11-18T20:00:00+09:00",
+    )
+    bullets = summarise([source])
+    assert_invariants(bullets, [source])
+    assert "詳細は同大学の発表を参照。" not in [b.source_sentence for b in bullets]
+    assert not any("参照" in b.text for b in bullets)

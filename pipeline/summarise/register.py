@@ -98,15 +98,31 @@ def _polite_by_morphology(body: str) -> str | None:
     return None
 
 
+# Reference notes and requests: 「詳細は同大学の発表を参照。」 tells the reader what to do, it reports
+# nothing; 「参照しました」 would turn it into a claim. Such sentences are never bullet material.
+_DIRECTIVE_JA_RE = re.compile(
+    r"^(?:詳細|詳しく|くわしく)は"
+    r"|(?:参照|参考に|ご覧|ご確認|確認|注意|お問い合わせ)(?:ください|下さい|されたい|のこと|を)?[。！]?$"
+    r"|(?:ください|下さい|されたい|のこと|願います|しましょう)[。！]?$"
+)
+_DIRECTIVE_EN_RE = re.compile(r"^(?:See|Please|Refer to|For (?:more )?(?:details|information))\b", re.IGNORECASE)
+
+
+def is_directive(sentence: str, lang: str = "ja") -> bool:
+    """A reference note or a request to the reader (see…, please…), not a statement of fact."""
+    return bool((_DIRECTIVE_JA_RE if lang == "ja" else _DIRECTIVE_EN_RE).search(sentence.strip()))
+
+
 def polite(sentence: str) -> str:
     """Convert a plain-form Japanese sentence ending in 。 to です・ます form.
 
     An ordered rule table handles common endings; a small morphological fallback
     handles other past-tense verbs and noun endings. Sentences that are already
-    polite, or end with something else than 。, are returned unchanged.
+    polite, end with something else than 。, or are reference notes and requests
+    (``is_directive``: 「…を参照。」 never becomes 「…を参照しました。」) are returned unchanged.
     """
     text = sentence.strip()
-    if _ALREADY_POLITE_RE.search(text) or not text.endswith("。"):
+    if _ALREADY_POLITE_RE.search(text) or not text.endswith("。") or is_directive(text):
         return text
     for plain_form, polite_form in _POLITE_RULES:
         if text.endswith(plain_form):

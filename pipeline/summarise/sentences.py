@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.analyse.facts import FIGURE_KINDS, Fact, extract_facts
+from pipeline.summarise.register import is_directive
 from pipeline.summarise.shorten import final_mark
 from pipeline.summarise.texts import SourceText
 from pipeline.text.japanese import char_shingles, normalize, split_sentences
@@ -69,7 +70,7 @@ def _compact_len(sentence: str) -> int:
 
 
 def _usable(sentence: str, lang: str) -> bool:
-    if is_boilerplate(sentence):
+    if is_boilerplate(sentence) or is_directive(sentence, lang):
         return False
     if lang == "ja":
         return _compact_len(sentence) >= 8 and final_mark(sentence) in "。！？!?" and bool(_JA_CHAR_RE.search(sentence))
