@@ -44,6 +44,7 @@ class DraftOutcome:
 def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False, llm_model=None) -> DraftOutcome:
     """Group new and changed articles into stories and (re)draft the stories that changed."""
     grouped = stories.rebuild_stories(db) if rebuild else stories.update_stories(db)
+    stories.finish_rebuild(db)  # an interrupted rebuild is reconciled before anything is drafted
     outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
     for story_id in stories_to_draft(db):  # the ones just grouped, and any an interrupted run left
         draft_story(db, story_id, profile, outcome, llm_model)
@@ -182,9 +183,16 @@ def related_stories(db, story_id: int, explanation, limit: int = 3) -> list[dict
 
 def _insert(db, story_id: int, content: dict) -> None:
     stamp = now_iso()
-    candidate_id = db["candidates"].insert({"story_id": story_id, **content, "status": "new", "edited": 0,
-                                            "needs_review": 0, "created_at": stamp, "updated_at": stamp}).last_pk
+    row = {"id": _next_candidate_id(db), "story_id": story_id, **content, "status": "new", "edited": 0,
+           "needs_review": 0, "created_at": stamp, "updated_at": stamp}
+    candidate_id = db["candidates"].insert(row).last_pk
     record(db, candidate_id, "software", "drafted", {})
+
+
+def _next_candidate_id(db) -> int:
+    """Ids are never given out twice, not even those a rebuild retired (`show ID` says where they went)."""
+    return 1 + db.execute("SELECT max(coalesce((SELECT max(id) FROM candidates), 0), "
+                          "coalesce((SELECT max(id) FROM retired_candidates), 0))").fetchone()[0]
 
 
 def _update(db, existing: dict, content: dict, revision: int) -> None:

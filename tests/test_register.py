@@ -74,7 +74,8 @@ def test_neutral_register(humble, neutral):
 
 
 @pytest.mark.parametrize("sentence", ["詳細は同大学の発表を参照。", "詳しくは同社のサイトを参照のこと。",
-                                      "対象の利用者はパスワードを変更してください。", "最新版への更新をご確認ください。"])
+                                      "対象の利用者はパスワードを変更してください。",
+                                      "最新版への更新をご確認ください。"])
 def test_reference_notes_and_requests_are_never_turned_into_claims(sentence):
     assert polite(sentence) == sentence  # never 「…を参照しました。」
     assert is_directive(sentence)

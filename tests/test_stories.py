@@ -95,3 +95,38 @@ def test_news_citing_the_same_notice_join_one_story_even_when_worded_apart(db):
         store.save_article(db, dict(db["articles"].get(article_id)), [], citations=[notice])
     stories.update_stories(db)
     assert story_of(db, first)[0] == story_of(db, other)[0]
+
+
+def test_rebuild_keeps_the_ids_of_candidates_whose_story_survives(db):
+    from pipeline.analyse.relevance import load_profile
+    from pipeline.desk.candidates import NotFound, get_candidate
+    from pipeline.drafts import draft
+
+    for number, text in enumerate(["東都工科大学が不正アクセスを発表した。66,482件が流出した可能性がある。",
+                                   "架空銀行でシステム障害が発生した。ATMが3時間停止した。",
+                                   "量子暗号の実証実験に成功した。伝送距離は約400kmである。"], start=1):
+        store.save_article(db, {"source": "scannetsecurity", "url": f"https://scan.netsecurity.ne.jp/a/{number}.html",
+                                "title": text[:16], "text": text, "lang": "ja", "lead": None, "body_status": "full",
+                                "published_at": f"2026-11-1{number}T08:00:00+09:00"}, [])
+    profile = load_profile()
+    draft(db, profile)
+    before = {row["story_id"]: row["id"] for row in db.query("SELECT id, story_id FROM candidates")}
+    history = db.execute("SELECT count(*) FROM candidate_history").fetchone()[0]
+    draft(db, profile, rebuild=True)
+    after = {row["story_id"]: row["id"] for row in db.query("SELECT id, story_id FROM candidates")}
+    assert after == before  # same stories, same ids: `show 2` still shows the same story
+    assert db.execute("SELECT count(*) FROM candidate_history").fetchone()[0] >= history  # history kept
+    assert db["story_rebuild"].count == 0
+    # A story that does not come back whole: its id is retired, and says where its articles went.
+    retired_story, retired_id = min(before.items())
+    db.execute("INSERT INTO story_rebuild (story_id, article_id) VALUES (?, 2)", [retired_story])
+    db.execute("UPDATE story_articles SET story_id = ? WHERE article_id = 2", [retired_story])
+    db.conn.commit()
+    draft(db, profile, rebuild=True)
+    with pytest.raises(NotFound, match=f"candidate {retired_id} was retired .* now in candidates"):
+        get_candidate(db, retired_id)
+    assert retired_id not in {row["id"] for row in db.query("SELECT id FROM candidates")}
+    assert db.execute("SELECT count(*) FROM candidates").fetchone()[0] == 3  # one per story, none orphaned
+    assert db.execute("SELECT count(*) FROM stories st WHERE NOT EXISTS (SELECT 1 FROM story_articles sa "
+                      "WHERE sa.story_id = st.id)").fetchone()[0] == 0
+    assert db.execute("SELECT max(id) FROM candidates").fetchone()[0] > max(before.values())  # no id reused

@@ -54,8 +54,21 @@ def list_candidates(db: sqlite_utils.Database, status: str | None = None) -> lis
 def get_candidate(db: sqlite_utils.Database, candidate_id: int) -> dict:
     rows = list(db.query(f"{SELECT} WHERE c.id = ?", [candidate_id]))
     if not rows:
-        raise NotFound(f"there is no candidate {candidate_id}")
+        raise NotFound(_where_it_went(db, candidate_id))
     return _decode(rows[0])
+
+
+def _where_it_went(db: sqlite_utils.Database, candidate_id: int) -> str:
+    retired = db.execute("SELECT article_ids FROM retired_candidates WHERE id = ?", [candidate_id]).fetchone()
+    if retired is None:
+        return f"there is no candidate {candidate_id}"
+    marks = ",".join("?" for _ in json.loads(retired[0]))
+    now = [row[0] for row in db.execute(
+        f"SELECT DISTINCT c.id FROM story_articles sa JOIN candidates c ON c.story_id = sa.story_id "
+        f"WHERE sa.article_id IN ({marks}) ORDER BY c.id", json.loads(retired[0]))]
+    where = (f"its articles are now in candidate{'s' if len(now) > 1 else ''} {', '.join(map(str, now))}"
+             if now else "its articles are not in any candidate yet (run newsdesk draft)")
+    return f"candidate {candidate_id} was retired when a rebuild regrouped its story; {where}"
 
 
 def set_status(db: sqlite_utils.Database, candidate_id: int, status: str) -> dict:

@@ -244,11 +244,25 @@ def _m004_story_revisions(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX crawl_errors_url ON crawl_errors(url)")  # has this URL failed for good?
 
 
+def _m005_rebuild_keeps_ids(db: sqlite_utils.Database) -> None:
+    db.execute("""CREATE TABLE story_rebuild (
+        story_id INTEGER NOT NULL,               -- a story as it was when `draft --rebuild` started
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (story_id, article_id)
+    ) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE retired_candidates (
+        id INTEGER PRIMARY KEY,                  -- a candidate id a rebuild retired; never given out again
+        article_ids TEXT NOT NULL,               -- JSON list: the articles its story had
+        retired_at TEXT NOT NULL
+    )""")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
     (3, "stories and story-level candidates", _m003_stories_and_candidates),
     (4, "story revisions, drafted revision of candidates, crawl errors by URL", _m004_story_revisions),
+    (5, "rebuilds keep the ids of stories that survive", _m005_rebuild_keeps_ids),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -259,6 +273,7 @@ TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
         CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA))}
+    | {"story_rebuild", "retired_candidates"}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )
 

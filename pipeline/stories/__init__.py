@@ -6,12 +6,13 @@ from pipeline.stories.grouping import (
     Outcome,
     merge_stories,
     pending_ids,
-    rebuild_stories,
     split_article,
     story_articles,
     update_stories,
 )
+from pipeline.stories.rebuild import finish_rebuild, rebuild_stories
 from pipeline.stories.signatures import SHINGLE, SIGNATURE_CHARS, signature
 
-__all__ = ["DUPLICATE_JACCARD", "SHINGLE", "SIGNATURE_CHARS", "WINDOW_DAYS", "Outcome", "merge_stories",
-           "pending_ids", "rebuild_stories", "signature", "split_article", "story_articles", "update_stories"]
+__all__ = ["DUPLICATE_JACCARD", "SHINGLE", "SIGNATURE_CHARS", "WINDOW_DAYS", "Outcome", "finish_rebuild",
+           "merge_stories", "pending_ids", "rebuild_stories", "signature", "split_article", "story_articles",
+           "update_stories"]

@@ -66,24 +66,6 @@ def update_stories(db: sqlite_utils.Database) -> Outcome:
     return outcome
 
 
-def rebuild_stories(db: sqlite_utils.Database) -> Outcome:
-    """Group the whole archive again. Stories whose candidate an editor touched keep their articles."""
-    protected = "SELECT story_id FROM candidates WHERE edited = 1 OR status != 'new'"
-    with transaction(db):
-        db.execute("DELETE FROM lsh_buckets")
-        db.execute("DELETE FROM article_signatures")
-        db.execute(f"DELETE FROM story_articles WHERE story_id NOT IN ({protected})")
-        db.execute("DELETE FROM candidate_history WHERE candidate_id IN "
-                   f"(SELECT id FROM candidates WHERE story_id NOT IN ({protected}))")
-        db.execute(f"DELETE FROM candidates WHERE story_id NOT IN ({protected})")
-        db.execute(f"DELETE FROM stories WHERE id NOT IN ({protected})")
-        kept = db.query("SELECT a.id, a.version, a.title, a.lead, a.text FROM story_articles sa "
-                        "JOIN articles a ON a.id = sa.article_id")
-        for article in list(kept):
-            store_signature(db, article, article_signature(article))
-    return update_stories(db)
-
-
 def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
     minhash = article_signature(article)
     if article["story_id"] is not None:  # a changed article stays in its story
