@@ -10,6 +10,7 @@ BOT_NAME = "newsdesk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` checks its -a/-s values before starting
 
 # --- newsdesk's own settings ---------------------------------------------------------------
 NEWSDESK_DB = os.environ.get("NEWSDESK_DB", "data/newsdesk.db")   # SQLite file the crawl writes

@@ -294,3 +294,18 @@ def select_ready(sock) -> bool:
     import select
 
     return bool(select.select([sock], [], [], 0.5)[0])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-a", "since=garbage"], "-a since='garbage': write the date as YYYY-MM-DD"),
+    (["-s", "DOWNLOAD_TIMEOUT=abc"], "-s DOWNLOAD_TIMEOUT='abc': DOWNLOAD_TIMEOUT takes a non-negative number"),
+])
+def test_scrapy_crawl_checks_its_values_before_starting(tmp_path, args, message):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "nict", *args, "-s",
+                             f"NEWSDESK_DB={tmp_path / 'scrapy.db'}"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "scrapy.db").exists()

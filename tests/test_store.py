@@ -79,3 +79,28 @@ def test_runs_and_errors_are_recorded(db):
     row = db["crawl_runs"].get(run)
     assert row["status"] == "finished" and row["errors"] == 1 and row["pages_fetched"] == 5
     assert store.last_finished_run(db, "demo")["id"] == run
+
+
+def test_a_placeholder_page_reached_from_the_listing_is_not_a_new_version(db):
+    """ScanNetSecurity's JS shell has no body: its text is its lead and the feed's summary. Reached from
+    a listing there is no feed summary; that is not a change of the publisher's content."""
+    from crawler.extract.article import extract_article
+    from crawler.sources import load_sources
+
+    scan = load_sources()["scannetsecurity"]
+    shell = ('<html><head><meta property="og:title" content="大学で不正アクセス"></head><body>'
+             '<h1 class="arti-title">大学で不正アクセス</h1><p class="arti-summary">リード文です。</p>'
+             '<article class="arti-body"></article></body></html>')
+    url = "https://scan.netsecurity.ne.jp/article/2026/11/18/9.html"
+    from_feed = extract_article(shell, url, scan, {"summary": "東都工科大学は不正アクセスを発表した。"})
+    from_listing = extract_article(shell, url, scan, {})
+    assert from_feed.text_from_feed and from_listing.text_from_feed
+    assert store.save_article(db, {**from_feed.as_row(), "source": "scannetsecurity"}, []) == "new"
+    assert store.save_article(db, {**from_listing.as_row(), "source": "scannetsecurity"}, []) == "unchanged"
+    assert db["article_versions"].count == 0
+    stored = db["articles"].get(1)
+    assert "東都工科大学は不正アクセスを発表した。" in stored["text"]  # the feed's text is kept, not lost
+    # A real change of the page (a new lead) is still a new version.
+    changed = extract_article(shell.replace("リード文です。", "新しいリード文です。"), url, scan, {})
+    assert store.save_article(db, {**changed.as_row(), "source": "scannetsecurity"}, []) == "changed"
+    assert db["article_versions"].count == 1

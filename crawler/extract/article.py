@@ -49,6 +49,7 @@ class Article:
     lang: str | None = None
     lead: str | None = None
     feed_summary: str | None = None
+    text_from_feed: bool = False         # the page had no body text: the text is its lead and the feed's summary
     highlights: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     canonical_url: str | None = None
@@ -59,6 +60,7 @@ class Article:
         return {"url": self.url, "title": self.title, "text": self.text, "body_status": self.body_status,
                 "published_at": self.published_at, "modified_at": self.modified_at, "author": self.author,
                 "lang": self.lang, "lead": self.lead, "feed_summary": self.feed_summary,
+                "text_from_feed": self.text_from_feed,
                 "highlights": self.highlights}
 
 
@@ -85,7 +87,8 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
             tag.decompose()
     text = element_text(body_el) if body_el is not None else ("" if rules.body else generic.get("text", ""))
     feed_summary = _clean(feed_entry.get("summary") or "") or None
-    if not text:
+    from_feed = not text
+    if from_feed:
         partial = True
         text = "\n\n".join(part for part in (lead, feed_summary) if part)
     if not text:
@@ -101,7 +104,7 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
         modified_at=(_rule_date(soup, rules.modified, source, "modified", [])
                      or _meta_date(soup, "article:modified_time", source)),
         author=_byline(_rule_text(soup, rules.author, "author", []) or generic.get("author")),
-        lang=source.lang, lead=lead, feed_summary=feed_summary,
+        lang=source.lang, lead=lead, feed_summary=feed_summary, text_from_feed=from_feed,
         highlights=_highlights(soup, rules.highlights_heading),
         links=links,
         canonical_url=_canonical(soup, url), warnings=warnings,

@@ -40,7 +40,10 @@ class Spider(scrapy.Spider):
         # Cited pages already requested by any spider of this process (a story cited by two sites).
         self.claimed: set[str] = claimed if claimed is not None else set()
         self.allowed_domains = list(self.source.allowed_domains)
-        self.since: date | None = date.fromisoformat(since) if since else None
+        try:
+            self.since: date | None = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise ValueError(f"since must be a date written YYYY-MM-DD, not {since!r}") from None
         self.since_explicit = since is not None
         self.known: dict[str, dict] = {}
         self.retry_urls: list[str] = []

@@ -57,9 +57,12 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
         row[name] = strip_controls(row[name])
     row["highlights"] = json.dumps([strip_controls(h) for h in row["highlights"] or []], ensure_ascii=False)
     row["kind"] = row["kind"] or "news"
-    row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
     with transaction(db):
         existing = next(iter(db.query("SELECT * FROM articles WHERE url = ?", [row["url"]])), None)
+        if article.get("text_from_feed") and existing and _keeps_feed_text(row, existing):
+            # Reached from a listing this time: the feed's summary is missing, not changed.
+            row["feed_summary"], row["text"] = existing["feed_summary"], existing["text"]
+        row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
         if existing is None:
             outcome = "new"
             row.update(version=1, first_seen_at=fetched_at, last_fetched_at=fetched_at,
@@ -84,6 +87,13 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
             _save_citation(db, article_id, citation, fetched_at)
         _link_cited(db, article_id, row["url"])
     return outcome
+
+
+def _keeps_feed_text(row: dict, existing: dict) -> bool:
+    """The stored text is its lead and the feed's summary, and this visit brought no summary."""
+    derived = "\n\n".join(part for part in (existing["lead"], existing["feed_summary"]) if part)
+    return not row["feed_summary"] and bool(existing["feed_summary"]) and existing["text"] == derived \
+        and (row["lead"] or "") == (existing["lead"] or "")
 
 
 def _replace_vulnerabilities(db: sqlite_utils.Database, article_id: int, rows: list[dict]) -> None:
