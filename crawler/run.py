@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -26,13 +29,24 @@ def crawl(db_file: str, keys: Sequence[str] = (), *, mirror: str | None = None, 
     unknown = [key for key in keys if key not in known]
     if unknown:
         raise CrawlInputError(f"unknown source {', '.join(unknown)}; known: {', '.join(known)}")
-    if mirror and not mirror.startswith(MIRROR_SCHEMES):
-        raise CrawlInputError("--mirror must be an http://, https:// or file:// URL")
+    check_mirror(mirror)
     extra = parse_overrides(overrides)
     store.open_db(db_file).close()  # create and migrate before the spiders open it
     settings = crawl_settings(db_file, mirror=mirror, since=since, sources_file=sources_file,
                               log_level=log_level, extra=extra)
     return run_crawl(list(keys), settings)
+
+
+def check_mirror(mirror: str | None) -> None:
+    if not mirror:
+        return
+    parts = urlsplit(mirror)
+    if not mirror.startswith(MIRROR_SCHEMES):
+        raise CrawlInputError("--mirror must be an http://, https:// or file:// URL")
+    if parts.scheme == "file" and not Path(url2pathname(parts.path)).is_dir():
+        raise CrawlInputError(f"--mirror {mirror}: the folder {url2pathname(parts.path)} does not exist")
+    if parts.scheme != "file" and not parts.hostname:
+        raise CrawlInputError(f"--mirror {mirror}: the URL names no host")
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:

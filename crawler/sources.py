@@ -149,6 +149,13 @@ def _check_values(key: str, values: dict) -> None:
         re.compile(values["article_pattern"])
     except re.error as exc:
         raise _fail(key, "article_pattern", f"not a valid regular expression ({exc})") from None
+    if not values["name"].strip():
+        raise _fail(key, "name", "cannot be empty")
+    if not re.fullmatch(r"[a-z]{2}", values["lang"]):
+        raise _fail(key, "lang", f"write a two-letter language code (ja, en), not {values['lang']!r}")
+    if not values["allowed_domains"] or not all(re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", d)
+                                                for d in values["allowed_domains"]):
+        raise _fail(key, "allowed_domains", "list the site's host names (news.example.jp)")
     zone = re.fullmatch(r"[+-](\d{2}):(\d{2})", values.get("timezone", "+00:00"))
     if not zone or int(zone.group(1)) > 14 or int(zone.group(2)) > 59:
         raise _fail(key, "timezone", "write it as +HH:MM, at most ±14:00")

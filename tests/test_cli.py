@@ -100,6 +100,8 @@ def test_candidates_table_escapes_markup(db_file):
     (["pick", "99"], "there is no candidate 99"),
     (["crawl", "nosuchsource"], "unknown source nosuchsource"),
     (["crawl", "--mirror", "ftp://x"], "--mirror must be"),
+    (["crawl", "--mirror", "http://"], "the URL names no host"),
+    (["crawl", "--mirror", "file:///no/such/folder"], "the folder /no/such/folder does not exist"),
     (["reextract", "--source", "nope"], "unknown source nope"),
 ])
 def test_bad_input_is_one_clear_sentence(db_file, args, message):

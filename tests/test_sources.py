@@ -78,9 +78,13 @@ def test_missing_registry_file_is_a_clear_error(tmp_path):
     ('spider = "../etc"', "spider", "no spider module"),
     ('timezone = "+99:99"', "timezone", "at most ±14:00"),
     ('timezone = "+09:75"', "timezone", "at most ±14:00"),
+    ('name = " "', "name", "cannot be empty"),
+    ('lang = "japanese"', "lang", "two-letter language code"),
 ])
 def test_values_that_would_break_the_crawl_are_refused_at_load(tmp_path, line, field, message):
-    text = GOOD.replace('lang = "ja"\n', f'lang = "ja"\n{line}\n')
+    field_name = line.split(" =")[0]
+    text = "\n".join(row for row in GOOD.splitlines() if not row.startswith(f"{field_name} ="))
+    text = text.replace('feeds = ', f'{line}\nfeeds = ', 1)
     with pytest.raises(RegistryError) as error:
         load_sources(write(tmp_path, text))
     assert f"source 'demo', field '{field}'" in str(error.value) and message in str(error.value)
@@ -109,3 +113,9 @@ def test_attribute_rules_and_the_msrc_spider_still_load(tmp_path):
     text = GOOD.replace('title = "h1"', 'title = "h1"\npublished = \'meta[property="a:b"]@content\'')
     assert load_sources(write(tmp_path, text))["demo"].extract.published == 'meta[property="a:b"]@content'
     assert load_sources()["msrc"].spider == "msrc"
+
+
+@pytest.mark.parametrize("domains", ["[]", '["https://example.jp/"]', '["example"]'])
+def test_allowed_domains_must_name_hosts(tmp_path, domains):
+    with pytest.raises(RegistryError, match="field 'allowed_domains': list the site's host names"):
+        load_sources(write(tmp_path, GOOD.replace('allowed_domains = ["example.jp"]', f"allowed_domains = {domains}")))

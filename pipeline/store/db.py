@@ -44,9 +44,12 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
     file = db_path(path)
     if not create and not file.exists():
         raise FileNotFoundError(f"database {file} does not exist (run 'newsdesk crawl' first or pass --db)")
-    file.parent.mkdir(parents=True, exist_ok=True)
     timeout = busy_timeout_ms()
-    conn = sqlite3.connect(str(file), timeout=timeout / 1000)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(file), timeout=timeout / 1000)
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseUnusable(f"database {file} cannot be opened: {exc}") from None
     db = sqlite_utils.Database(conn)
     try:
         db.execute(f"PRAGMA busy_timeout = {timeout}")
