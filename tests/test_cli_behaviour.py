@@ -309,3 +309,14 @@ def test_scrapy_crawl_checks_its_values_before_starting(tmp_path, args, message)
                             timeout=120)
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "scrapy.db").exists()
+
+
+def test_two_character_words_are_found_through_the_word_index(db_file):
+    assert search_ids(db_file, "攻撃") == {3}
+    assert search_ids(db_file, "障害") == {2}
+    assert search_ids(db_file, "流出 障害") == {2}
+    db = store.open_db(db_file)
+    article = dict(db["articles"].get(4))
+    store.save_article(db, {**article, "text": article["text"] + "犯行声明の漏洩はない。"}, [])
+    db.close()
+    assert search_ids(db_file, "漏洩") == {4}  # the word index follows a changed article

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
+from pipeline.store.words import index_article
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
 TEXT_FIELDS = ("title", "author", "lead", "text", "feed_summary")
@@ -79,6 +80,8 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
             _keep_version(db, existing, superseded_at=fetched_at)
             row.update(version=existing["version"] + 1, last_fetched_at=fetched_at, last_checked_at=fetched_at)
             db["articles"].update(article_id, row)
+        if outcome != "unchanged":
+            index_article(db, article_id, row["title"], row["lead"], row["text"])
         for number, page in enumerate(pages, start=1):
             _save_raw_page(db, article_id, number, page, fetched_at)
         if vulnerabilities is not None:

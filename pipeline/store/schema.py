@@ -257,12 +257,34 @@ def _m005_rebuild_keeps_ids(db: sqlite_utils.Database) -> None:
     )""")
 
 
+def _m006_desk(db: sqlite_utils.Database) -> None:
+    from pipeline.store.words import WORDS_SCHEMA, index_article  # fugashi loads only when migrating
+
+    db.execute(WORDS_SCHEMA)
+    for row in db.execute("SELECT id, title, lead, text FROM articles").fetchall():
+        index_article(db, *row)
+    db.execute("ALTER TABLE candidates ADD COLUMN commentary TEXT")      # the editor's 所感
+    db.execute("ALTER TABLE candidates ADD COLUMN position INTEGER")     # order among picked items
+    db.execute("ALTER TABLE candidate_history ADD COLUMN editor TEXT")   # who, when actor = 'editor'
+    db.execute("""CREATE TABLE editions (
+        id INTEGER PRIMARY KEY,
+        issue_date TEXT NOT NULL,                -- the newsletter's date (YYYY-MM-DD)
+        title TEXT NOT NULL,
+        candidate_ids TEXT NOT NULL,             -- JSON list, in the published order
+        markdown TEXT NOT NULL,                  -- the edition as published
+        editor TEXT,
+        created_at TEXT NOT NULL
+    )""")
+    db.execute("CREATE INDEX editions_date ON editions(issue_date)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
     (3, "stories and story-level candidates", _m003_stories_and_candidates),
     (4, "story revisions, drafted revision of candidates, crawl errors by URL", _m004_story_revisions),
     (5, "rebuilds keep the ids of stories that survive", _m005_rebuild_keeps_ids),
+    (6, "word index, commentary, picked order, editor names, editions", _m006_desk),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -273,7 +295,8 @@ TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
         CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA))}
-    | {"story_rebuild", "retired_candidates"}
+    | {"story_rebuild", "retired_candidates", "editions", "articles_words"}
+    | {f"articles_words_{part}" for part in ("data", "idx", "docsize", "config", "content")}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )
 

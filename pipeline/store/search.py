@@ -2,7 +2,8 @@
 
 ``不正アクセス 流出`` finds articles containing both; ``"情報 漏えい"`` the phrase; ``流出 OR 漏えい``
 either (OR binds the words beside it: ``a b OR c`` is a and (b or c)). Terms of three characters or
-more use the trigram index (articles_fts); shorter ones are matched as literal substrings.
+more use the trigram index (articles_fts); shorter words use the word index (articles_words: 漏洩,
+AI); short terms with other characters (%, _, 0%) are matched as literal substrings.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 
 import sqlite_utils
+
+from pipeline.store.words import word_phrase
 
 TRIGRAM = 3  # the trigram tokenizer cannot match fewer characters
 SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
@@ -70,6 +73,10 @@ def _condition(term: str, params: list) -> str:
     if len(term) >= TRIGRAM:
         params.append(_phrase(term))
         return "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    words = word_phrase(term) if term.isalnum() else None
+    if words:  # a short word: the word index has it (漏洩, AI); "0%" is matched literally below
+        params.append(words)
+        return "a.id IN (SELECT rowid FROM articles_words WHERE articles_words MATCH ?)"
     like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     params.extend([like, like, like])
     return " OR ".join(f"a.{column} LIKE ? ESCAPE '\\'" for column in ("title", "lead", "text"))
