@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint install clean
+.PHONY: run demo test lint install system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,16 @@ demo: $(STAMP)         ## crawl the bundled offline mirror into a throwaway data
 lint: $(STAMP)
 	$(BIN)/ruff check crawler pipeline tests bench
 
-test: lint             ## linter, then the whole test suite
+# The browser tests drive Debian's chromium (with Japanese fonts); installed here when missing and
+# possible (Debian, root). Elsewhere the browser tests skip and say why.
+system:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	   ! (dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1); then \
+	  echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: lint system      ## linter, then the whole test suite
 	$(BIN)/python -m pytest
 
 clean:

@@ -112,7 +112,7 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
 
 
 def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome, llm_model) -> tuple[list, str]:
-    sources = [_source_text(a) for a in articles if a["role"] != "duplicate"]
+    sources = [source_text(a) for a in articles if a["role"] != "duplicate"]
     max_chars = int(profile.summariser.get("max_chars", 120))
     if llm_model is not None:
         from pipeline.summarise.llm import llm_bullets
@@ -138,7 +138,7 @@ def _release_bullets(db, release: dict) -> tuple[list, str, bool, str]:
     return bullets, "msrc-digest", any(row["exploited"] for row in rows), headline
 
 
-def _source_text(article: dict) -> SourceText:
+def source_text(article: dict) -> SourceText:
     text, lead = article["text"], article["lead"]
     if lead and lead not in text:
         text = f"{lead}\n{text}"

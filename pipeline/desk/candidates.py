@@ -6,7 +6,7 @@ import json
 
 import sqlite_utils
 
-from pipeline.store.history import record
+from pipeline.store.history import last_change, record
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
 
@@ -71,20 +71,39 @@ def _where_it_went(db: sqlite_utils.Database, candidate_id: int) -> str:
     return f"candidate {candidate_id} was retired when a rebuild regrouped its story; {where}"
 
 
-def set_status(db: sqlite_utils.Database, candidate_id: int, status: str) -> dict:
+class Conflict(RuntimeError):
+    """The candidate changed since the editor loaded it (another editor, or a draft run)."""
+
+
+def check_unchanged(db: sqlite_utils.Database, candidate_id: int, seen: int | None) -> None:
+    """Refuse to write over a change the editor has not seen (``seen``: the token the page showed)."""
+    if seen is not None and last_change(db, candidate_id) != seen:
+        raise Conflict(f"candidate {candidate_id} changed since you loaded it; here is its current state")
+
+
+def set_status(db: sqlite_utils.Database, candidate_id: int, status: str, *, editor: str | None = None,
+               seen: int | None = None) -> dict:
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-    old = get_candidate(db, candidate_id)["status"]
     with transaction(db):
+        check_unchanged(db, candidate_id, seen)
+        old = get_candidate(db, candidate_id)["status"]
         db["candidates"].update(candidate_id, {"status": status, "updated_at": now_iso()})
-        record(db, candidate_id, "editor", status if status != "new" else "reopened", {"status": [old, status]})
+        record(db, candidate_id, "editor", status if status != "new" else "reopened", {"status": [old, status]},
+               editor)
     return get_candidate(db, candidate_id)
 
 
 def edit(db: sqlite_utils.Database, candidate_id: int, *, headline: str | None = None,
-         bullets: list[str] | None = None) -> dict:
+         bullets: list[str] | None = None, editor: str | None = None, seen: int | None = None) -> dict:
     """An editor's change: from now on the software never rewrites this candidate."""
     check_edit(headline, bullets)
+    with transaction(db):
+        check_unchanged(db, candidate_id, seen)
+        return _edit(db, candidate_id, headline, bullets, editor)
+
+
+def _edit(db, candidate_id: int, headline: str | None, bullets: list[str] | None, editor: str | None) -> dict:
     current = get_candidate(db, candidate_id)
     values, changes = {}, {}
     if headline is not None and headline != current["headline"]:
@@ -98,9 +117,8 @@ def edit(db: sqlite_utils.Database, candidate_id: int, *, headline: str | None =
             changes["bullets"] = [[b["text"] for b in current["bullets"]], bullets]
     if not values:
         return current
-    with transaction(db):
-        db["candidates"].update(candidate_id, {**values, "edited": 1, "needs_review": 0, "updated_at": now_iso()})
-        record(db, candidate_id, "editor", "edited", changes)
+    db["candidates"].update(candidate_id, {**values, "edited": 1, "needs_review": 0, "updated_at": now_iso()})
+    record(db, candidate_id, "editor", "edited", changes, editor)
     return get_candidate(db, candidate_id)
 
 

@@ -14,7 +14,8 @@ def render_item(candidate: dict, with_notes: bool = False) -> str:
     bullets = "\n".join(f"- {_one_line(b['text'])}" for b in candidate["bullets"])
     excerpt = "\n".join(f"> {_inert(line)}" if line else ">"
                         for line in (candidate.get("excerpt") or "").splitlines())
-    commentary = f"- {EDITOR_PLACEHOLDER}"
+    written = [line.strip().removeprefix("- ") for line in (candidate.get("commentary") or "").splitlines()]
+    commentary = "\n".join(f"- {_inert(line)}" for line in written if line) or f"- {EDITOR_PLACEHOLDER}"
     if with_notes and candidate.get("related"):
         commentary += "\n" + "\n".join(f"  - 参考: {_one_line(r['date'])} {_one_line(r['title'])} {r['url']}"
                                        for r in candidate["related"] if is_web_link(r["url"]))
@@ -42,9 +43,9 @@ def render_notes(candidate: dict) -> str:
     return "\n".join(f"<!-- {_comment_safe(line)} -->" for line in lines) + "\n"
 
 
-def render_issue(candidates: list[dict], issue_date: date | None = None) -> str:
+def render_issue(candidates: list[dict], issue_date: date | None = None, title: str | None = None) -> str:
     issue_date = issue_date or date.today()
-    header = f"# セキュリティニュース {issue_date.isoformat()}\n"
+    header = f"# {_one_line(title or f'セキュリティニュース {issue_date.isoformat()}')}\n"
     return "\n".join([header] + [render_item(c) for c in candidates])
 
 

@@ -9,9 +9,17 @@ import sqlite_utils
 from pipeline.store.schema import now_iso
 
 
-def record(db: sqlite_utils.Database, candidate_id: int, actor: str, action: str, changes: dict) -> None:
+def record(db: sqlite_utils.Database, candidate_id: int, actor: str, action: str, changes: dict,
+           editor: str | None = None) -> None:
     db["candidate_history"].insert({"candidate_id": candidate_id, "at": now_iso(), "actor": actor,
-                                    "action": action, "changes": json.dumps(changes, ensure_ascii=False)})
+                                    "action": action, "changes": json.dumps(changes, ensure_ascii=False),
+                                    "editor": editor})
+
+
+def last_change(db: sqlite_utils.Database, candidate_id: int) -> int:
+    """A token for the candidate's state: the id of its newest history row (every change writes one)."""
+    row = db.execute("SELECT max(id) FROM candidate_history WHERE candidate_id = ?", [candidate_id]).fetchone()
+    return row[0] or 0
 
 
 def history(db: sqlite_utils.Database, candidate_id: int) -> list[dict]:

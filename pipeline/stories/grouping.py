@@ -184,7 +184,7 @@ def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict]:
     """A story's articles with their roles: news first, then duplicates, primaries, release."""
     order = "CASE sa.role WHEN 'release' THEN 0 WHEN 'news' THEN 1 WHEN 'duplicate' THEN 2 ELSE 3 END"
     return list(db.query(
-        f"SELECT a.*, sa.role FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+        f"SELECT a.*, sa.role, sa.added_at FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
         f"WHERE sa.story_id = ? ORDER BY {order}, a.published_at", [story_id]))
 
 
