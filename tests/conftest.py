@@ -60,3 +60,12 @@ def run_newsdesk(*args: str, db: Path | None = None, timeout: int = 300, env: di
         environment["NEWSDESK_DB"] = str(db)
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
                           cwd=ROOT, env=environment, timeout=timeout)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: a running Playwright loop breaks asyncio tests that come after it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright (runs last)")

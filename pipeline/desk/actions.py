@@ -44,6 +44,18 @@ def undo(db: sqlite_utils.Database, candidate_id: int, *, editor: str | None = N
     return get_candidate(db, candidate_id)
 
 
+def undo_last(db: sqlite_utils.Database, *, editor: str | None = None) -> dict:
+    """Take back this editor's most recent action, whichever candidate it was on."""
+    undone = {json.loads(row[0]).get("undoes") for row in db.execute(
+        "SELECT changes FROM candidate_history WHERE action = 'undone'")}
+    marks = ",".join("?" for _ in UNDOABLE)
+    for row in db.execute(f"SELECT id, candidate_id FROM candidate_history WHERE actor = 'editor' AND "
+                          f"editor IS ? AND action IN ({marks}) ORDER BY id DESC", [editor, *sorted(UNDOABLE)]):
+        if row[0] not in undone:
+            return undo(db, row[1], editor=editor)
+    raise NothingToUndo("no editor action of yours to undo")
+
+
 def _last_undoable(db, candidate_id: int) -> dict | None:
     undone = {json.loads(row[0]).get("undoes") for row in db.execute(
         "SELECT changes FROM candidate_history WHERE candidate_id = ? AND action = 'undone'", [candidate_id])}

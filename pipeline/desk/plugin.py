@@ -75,6 +75,7 @@ def register_routes():
         (r"^/-/desk/candidates/(?P<id>\d+)/(?P<action>pick|reject|reopen|undo|edit|commentary|position|split)$",
          candidate_action),
         (r"^/-/desk/merge$", merge_action),
+        (r"^/-/desk/undo$", undo_action),
         (r"^/-/desk/editions$", editions_page),
         (r"^/-/desk/editions/(?P<id>\d+)\.md$", edition_download),
         (r"^/-/desk/login$", login_page),
@@ -230,6 +231,20 @@ async def merge_action(datasette, request):
         datasette.add_message(request, f"merge refused: {exc.args[0] if exc.args else exc}", datasette.ERROR)
         return Response.redirect(_back(form))
     datasette.add_message(request, f"candidate {absorb} merged into candidate {result['id']}")
+    return Response.redirect(_back(form, result["id"]))
+
+
+async def undo_action(datasette, request):
+    if request.method != "POST":
+        return Response.text("use the desk's forms (POST)", status=405)
+    editor = _require_editor(datasette, request)
+    form = await request.post_vars()
+    try:
+        result = await _write(datasette, lambda db: actions.undo_last(db, editor=editor))
+    except LookupError as exc:
+        datasette.add_message(request, str(exc.args[0]), datasette.WARNING)
+        return Response.redirect(_back(form))
+    datasette.add_message(request, f"candidate {result['id']}: undone (now {result['status']})")
     return Response.redirect(_back(form, result["id"]))
 
 

@@ -30,7 +30,7 @@
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
     const keys = {
       j: () => focus(current + 1), k: () => focus(current - 1), p: () => submit("pick"),
-      r: () => submit("reject"), u: () => submit("undo"), o: () => open("news"), O: () => open("primary"),
+      r: () => submit("reject"), u: () => { const f = document.querySelector("form.undo-last"); if (f) f.submit(); }, o: () => open("news"), O: () => open("primary"),
       e: () => { const a = items[current] && items[current].querySelector("a.edit"); if (a) location.href = a.href; },
       "?": () => dialog && (dialog.open ? dialog.close() : dialog.showModal()),
     };
