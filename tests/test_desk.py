@@ -141,3 +141,34 @@ def test_a_public_server_needs_credentials_and_keeps_raw_pages_and_sql_closed(de
     assert "Pick" not in get(public, "/-/desk").text  # no actions on a read-only desk
     local = build(desk_db)
     assert get(local, "/newsdesk/raw_pages").status_code == 200 and "Pick (p)" in get(local, "/-/desk").text
+
+
+def cli_json(db_file, *args):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(db_file), *args, "--json"], env={"NEWSDESK_EDITOR": "taro"})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_every_desk_action_is_a_cli_command_with_json(desk_db, tmp_path):
+    assert cli_json(desk_db, "commentary", "1", "所感です。")["commentary"] == "所感です。"
+    merged = cli_json(desk_db, "merge", "1", "4")
+    assert merged["id"] == 1 and len(merged["links"]) == 2
+    article = store.open_db(desk_db).execute("SELECT id FROM articles WHERE url = ?", [NEWS.format(4)]).fetchone()[0]
+    split = cli_json(desk_db, "split", "1", str(article))
+    assert split["id"] > 4 and split["links"][0]["url"] == NEWS.format(4)
+    assert cli_json(desk_db, "undo", "1")["commentary"] is None  # the commentary was the last undoable action
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    assert CliRunner().invoke(cli, ["--db", str(desk_db), "pick", "2"], env={"NEWSDESK_EDITOR": "taro"}).exit_code == 0
+    made = cli_json(desk_db, "edition", "--date", "2026-12-02", "-o", str(tmp_path / "e.md"))
+    assert made["candidate_ids"] == [2] and made["editor"] == "taro"
+    assert (tmp_path / "e.md").read_text(encoding="utf-8") == made["markdown"]
+    editors = {row[0] for row in store.open_db(desk_db).execute(
+        "SELECT DISTINCT editor FROM candidate_history WHERE actor = 'editor'")}
+    assert editors == {"taro"}

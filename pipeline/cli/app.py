@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sqlite3
 import sys
 from contextlib import contextmanager
@@ -33,10 +35,15 @@ class SomeFailed(click.ClickException):
     exit_code = EXIT_FAILED
 
 
+EDITOR_ENV = "NEWSDESK_EDITOR"
+
+
 class Context:
     def __init__(self, db: str | None, sources: str | None):
         self.db_file = store.db_path(db)
         self.sources_file = sources
+        # The name an editor's decisions are recorded under ($NEWSDESK_EDITOR, else the login name).
+        self.editor = os.environ.get(EDITOR_ENV) or getpass.getuser()
 
     def sources(self):
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def edit(ctx: Context, candidate_id, headline, bullets):
     except cands.EditRefused as exc:
         raise click.ClickException(f"edit refused: {exc}") from None
     with not_found():
-        cands.edit(ctx.open(), candidate_id, headline=headline, bullets=bullets)
+        cands.edit(ctx.open(), candidate_id, headline=headline, bullets=bullets, editor=ctx.editor)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"candidate {candidate_id}: edited")
@@ -112,7 +113,7 @@ def reject(ctx: Context, candidate_id):
 
 def _set_status(ctx: Context, candidate_id: int, status: str) -> None:
     with not_found():
-        cands.set_status(ctx.open(), candidate_id, status)
+        cands.set_status(ctx.open(), candidate_id, status, editor=ctx.editor)
     click.echo(f"candidate {candidate_id}: {status}")
 
 
@@ -153,3 +154,121 @@ def _write_atomically(path: Path, text: str) -> None:
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _desk_result(result: dict, as_json: bool, sentence: str) -> None:
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(sentence)
+
+
+@cli.command()
+@click.argument("keep", type=int, metavar="KEEP_ID")
+@click.argument("absorb", type=int, metavar="ABSORB_ID")
+@json_option
+@pass_ctx
+def merge(ctx: Context, keep, absorb, as_json):
+    """Merge the story of candidate ABSORB_ID into that of KEEP_ID (the kept one is redrafted).
+
+    \b
+    Example:
+        newsdesk merge 12 15
+    """
+    from pipeline.desk import actions
+
+    with not_found(), _refused():
+        result = actions.merge(ctx.open(), keep, absorb, editor=ctx.editor)
+    _desk_result(result, as_json, f"candidate {absorb} merged into candidate {keep}")
+
+
+@cli.command()
+@candidate_id
+@click.argument("article_id", type=int, metavar="ARTICLE_ID")
+@json_option
+@pass_ctx
+def split(ctx: Context, candidate_id, article_id, as_json):
+    """Take article ARTICLE_ID out of candidate ID's story; a new candidate is drafted for it.
+
+    \b
+    Example:
+        newsdesk split 12 40
+    """
+    from pipeline.desk import actions
+
+    with not_found(), _refused():
+        result = actions.split(ctx.open(), candidate_id, article_id, editor=ctx.editor)
+    _desk_result(result, as_json, f"article {article_id} is now candidate {result['id']}")
+
+
+@cli.command()
+@click.argument("candidate_id", type=int, metavar="[ID]", required=False)
+@json_option
+@pass_ctx
+def undo(ctx: Context, candidate_id, as_json):
+    """Undo the last editor action (on candidate ID, or your last one anywhere).
+
+    \b
+    Example:
+        newsdesk undo
+        newsdesk undo 12
+    """
+    from pipeline.desk import actions
+
+    with not_found():
+        result = (actions.undo(ctx.open(), candidate_id, editor=ctx.editor) if candidate_id is not None
+                  else actions.undo_last(ctx.open(), editor=ctx.editor))
+    _desk_result(result, as_json, f"candidate {result['id']}: undone (now {result['status']})")
+
+
+@cli.command()
+@candidate_id
+@click.argument("text")
+@json_option
+@pass_ctx
+def commentary(ctx: Context, candidate_id, text, as_json):
+    """Write the editor's commentary (所感) of a candidate; an empty TEXT clears it.
+
+    \b
+    Example:
+        newsdesk commentary 12 "大学の発表では対象者への連絡が始まっています。"
+    """
+    from pipeline.desk import actions
+
+    with not_found():
+        result = actions.set_commentary(ctx.open(), candidate_id, text, editor=ctx.editor)
+    _desk_result(result, as_json, f"candidate {candidate_id}: commentary saved")
+
+
+@cli.command()
+@click.option("--date", "issue_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="The edition's date.")
+@click.option("--title", help="The edition's title (default セキュリティニュース DATE).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Also write the Markdown to a file.")
+@json_option
+@pass_ctx
+def edition(ctx: Context, issue_date, title, output, as_json):
+    """Make the next edition from the picked candidates (in the editors' order) and keep it.
+
+    \b
+    Example:
+        newsdesk edition --date 2026-12-02 -o edition.md
+    """
+    from pipeline.desk.editions import NothingPicked, create_edition
+
+    try:
+        made = create_edition(ctx.open(), issue_date=issue_date.date() if issue_date else None, title=title,
+                              editor=ctx.editor)
+    except NothingPicked as exc:
+        raise click.ClickException(str(exc)) from None
+    if output:
+        _write_atomically(Path(output), made["markdown"])
+    _desk_result(made, as_json, f"edition {made['id']} ({made['issue_date']}): {len(made['candidate_ids'])} items"
+                 + (f", written to {output}" if output else ""))
+
+
+@contextmanager
+def _refused():
+    try:
+        yield
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
