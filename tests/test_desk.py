@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 
 import pytest
 
@@ -172,3 +173,16 @@ def test_every_desk_action_is_a_cli_command_with_json(desk_db, tmp_path):
     editors = {row[0] for row in store.open_db(desk_db).execute(
         "SELECT DISTINCT editor FROM candidate_history WHERE actor = 'editor'")}
     assert editors == {"taro"}
+
+
+def test_related_stories_that_appeared_in_an_edition_say_so(desk_db):
+    db = store.open_db(desk_db)
+    candidates.set_status(db, 1, "picked", editor="alice")
+    editions.create_edition(db, issue_date=date(2026, 11, 10), editor="alice")
+    story = candidates.get_candidate(db, 1)["story_id"]
+    related = [{"story_id": story, "title": "東都工科大学", "date": "2026-11-11", "url": NEWS.format(1)}]
+    db.execute("UPDATE candidates SET related = ? WHERE id = 2", [json.dumps(related, ensure_ascii=False)])
+    db.conn.commit()
+    assert queue.detail(db, 2)["related"][0]["editions"] == ["2026-11-10"]
+    page = get(build(desk_db), "/-/desk/candidates/2").text
+    assert "「2026/11/10号参照」" in page

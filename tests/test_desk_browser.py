@@ -53,11 +53,11 @@ def free_port() -> int:
 
 
 class Desk:
-    def __init__(self, db_file: Path):
+    def __init__(self, db_file: Path, *options: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--db", str(db_file),
-                                         "--port", str(self.port), "--editor", "hanako"], cwd=ROOT,
+                                         "--port", str(self.port), "--editor", "hanako", *options], cwd=ROOT,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while True:
@@ -219,3 +219,55 @@ def test_a_conflicting_write_is_refused_with_the_current_state(desk, db_file, br
     row = sqlite_utils.Database(db_file)["candidates"].get(target)
     assert row["status"] == "picked" and row["headline"] != "古い画面からの見出し"
     assert "picked" in b.locator("p.meta").inner_text()       # and B now sees the current state
+
+
+def test_beyond_loopback_editors_sign_in_before_they_can_write(db_file, tmp_path, browser):
+    from pipeline.desk.auth import hash_password
+
+    editors = tmp_path / "editors.toml"
+    editors.write_text(f'[editors]\nalice = "{hash_password("correct horse", iterations=1000)}"\n', encoding="utf-8")
+    server = Desk(db_file, "--host", "0.0.0.0", "--editors", str(editors))
+    try:
+        page = browser.new_page()
+        page.goto(server.url + "/-/desk")
+        assert page.locator("button.pick").count() == 0 and "read-only" in page.locator("p.count").inner_text()
+        page.goto(server.url + "/newsdesk/raw_pages")
+        assert "Forbidden" in page.content() or page.locator("table.rows-and-columns").count() == 0
+        page.goto(server.url + "/-/desk/login")
+        page.fill("input[name=password]", "wrong")
+        with page.expect_navigation():
+            page.locator("form button").click()
+        assert "wrong password" in page.content()
+        page.fill("input[name=password]", "correct horse")
+        with page.expect_navigation():
+            page.locator("form button").click()
+        target = queue_ids(page)[0]
+        with page.expect_navigation():
+            page.keyboard.press("p")
+        [(status, editor)] = sqlite3.connect(db_file).execute(
+            "SELECT c.status, h.editor FROM candidates c JOIN candidate_history h ON h.candidate_id = c.id "
+            "WHERE c.id = ? ORDER BY h.id DESC LIMIT 1", [target]).fetchall()
+        assert (status, editor) == ("picked", "alice")
+    finally:
+        server.stop()
+
+
+def test_the_desk_keeps_working_while_a_draft_rebuilds_the_archive(desk, db_file, browser):
+    page = browser.new_page()
+    messages = []
+    writers = [subprocess.Popen([sys.executable, "-m", "pipeline", "--db", str(db_file), "draft", "--rebuild"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    acted = 0
+    try:
+        while any(writer.poll() is None for writer in writers) or acted < 6:
+            page.goto(desk.url + "/-/desk")
+            with page.expect_navigation():
+                page.keyboard.press("p" if acted % 2 else "r")
+            messages += page.locator(".message-info, .message-warning, .message-error").all_inner_texts()
+            acted += 1
+    finally:
+        errors = [writer.communicate(timeout=120)[1] for writer in writers]
+    assert all(writer.returncode == 0 for writer in writers), errors
+    assert acted >= 6 and not [m for m in messages if "locked" in m or "Error" in m], messages
+    assert sum(1 for s in statuses(db_file).values() if s != "new") >= 6

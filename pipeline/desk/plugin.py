@@ -17,7 +17,7 @@ from datasette.utils.asgi import Forbidden, Response
 
 from pipeline.desk import actions, candidates, editions, queue
 from pipeline.desk.auth import check_password, load_editors
-from pipeline.store import BUSY_TIMEOUT_MS, QueryError
+from pipeline.store import QueryError, busy_timeout_ms
 from pipeline.store.search import parse_query
 from pipeline.store.words import words_query
 
@@ -31,7 +31,7 @@ def config(datasette) -> dict:
 
 @hookimpl(trylast=True)  # after Datasette's own escape_fts, which this replaces
 def prepare_connection(conn: sqlite3.Connection):
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")  # as the pipeline's own connections
     # Datasette's ?_search= hands the query to escape_fts(); for the word index it must be segmented
     # the way the index is (「不正アクセス」 -> "不正 アクセス"), so two-character words are found too.
     conn.create_function("escape_fts", 1, _escape_fts, deterministic=True)
@@ -96,7 +96,8 @@ def _filters(request) -> queue.Filters:
     args = request.args
     return queue.Filters(status=args.get("status", "new") or None, source=args.get("source") or None,
                          date_from=args.get("from") or None, date_to=args.get("to") or None,
-                         since_last_edition=args.get("since_edition") == "1", sort=args.get("sort", "rank"))
+                         since_last_edition=args.get("since_edition") == "1", sort=args.get("sort", "rank"),
+                         limit=min(int(args["limit"]), 1000) if args.get("limit", "").isdigit() else 200)
 
 
 async def desk_page(datasette, request):

@@ -15,8 +15,8 @@
   }
 
   function submit(action) {
-    const form = items[current] && items[current].querySelector("form." + action);
-    if (form) form.submit();
+    const button = items[current] && items[current].querySelector("button." + action);
+    if (button) button.click();
   }
 
   function open(kind) {
