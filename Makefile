@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint install system clean
+.PHONY: run demo serve-demo test lint install system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ install: $(STAMP)
 run: $(STAMP)          ## crawl every source into data/newsdesk.db, then draft candidates
 	$(BIN)/newsdesk run
 
-demo: $(STAMP)         ## crawl the bundled offline mirror into a throwaway database
-	$(BIN)/newsdesk demo
+demo: $(STAMP)         ## crawl the bundled offline mirror into data/demo/newsdesk.db (then: make serve-demo)
+	rm -rf data/demo
+	$(BIN)/newsdesk demo --keep data/demo
+
+serve-demo: $(STAMP)   ## the desk and the archive over the demo database, at http://127.0.0.1:8001/-/desk
+	$(BIN)/newsdesk serve --db data/demo/newsdesk.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler pipeline tests bench
