@@ -168,6 +168,17 @@ def _require_editor(datasette, request) -> str:
     return editor
 
 
+def posted(view):
+    """A desk action: a POST by a signed-in editor; the view gets the editor's name and the form."""
+    async def action(datasette, request):
+        if request.method != "POST":
+            return Response.text("use the desk's forms (POST)", status=405)
+        editor = _require_editor(datasette, request)
+        return await view(datasette, request, editor, await request.post_vars())
+
+    return action
+
+
 async def _write(datasette, fn):
     return await _database(datasette).execute_write_fn(lambda conn: fn(sqlite_utils.Database(conn)), block=True)
 
@@ -179,12 +190,9 @@ def _back(form: dict, candidate_id: int | None = None) -> str:
     return target + (f"#c{candidate_id}" if candidate_id and "#" not in target else "")
 
 
-async def candidate_action(datasette, request):
-    if request.method != "POST":
-        return Response.text("use the desk's forms (POST)", status=405)
-    editor = _require_editor(datasette, request)
+@posted
+async def candidate_action(datasette, request, editor: str, form: dict):
     candidate_id, action = int(request.url_vars["id"]), request.url_vars["action"]
-    form = await request.post_vars()
     seen = int(form["seen"]) if form.get("seen", "").isdigit() else None
 
     def act(db):
@@ -220,11 +228,8 @@ def _done(action: str, result: dict) -> str:
             "edit": "edited", "commentary": "commentary saved", "position": "order saved"}.get(action, result["status"])
 
 
-async def merge_action(datasette, request):
-    if request.method != "POST":
-        return Response.text("use the desk's forms (POST)", status=405)
-    editor = _require_editor(datasette, request)
-    form = await request.post_vars()
+@posted
+async def merge_action(datasette, request, editor: str, form: dict):
     try:
         keep, absorb = int(form["keep"]), int(form["absorb"])
         result = await _write(datasette, lambda db: actions.merge(db, keep, absorb, editor=editor))
@@ -235,11 +240,8 @@ async def merge_action(datasette, request):
     return Response.redirect(_back(form, result["id"]))
 
 
-async def undo_action(datasette, request):
-    if request.method != "POST":
-        return Response.text("use the desk's forms (POST)", status=405)
-    editor = _require_editor(datasette, request)
-    form = await request.post_vars()
+@posted
+async def undo_action(datasette, request, editor: str, form: dict):
     try:
         result = await _write(datasette, lambda db: actions.undo_last(db, editor=editor))
     except LookupError as exc:
