@@ -10,7 +10,6 @@ Incremental: only articles not yet in a story, or changed since they were proces
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,13 +18,12 @@ from datasketch import LeanMinHash
 
 from pipeline.store import msrc_release_url, now_iso
 from pipeline.store.transactions import transaction
+from pipeline.stories.evidence import hubs, release_ids
 from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
 
 DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
 WINDOW_DAYS = 14                    # near-duplicates are published close together
 KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
-RELEASE_MENTION = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月.{0,12}?(?:月例|セキュリティ更新|パッチ|Patch Tuesday)")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -85,32 +83,40 @@ def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
 
 
 def _story_by_citation(db: sqlite_utils.Database, article: dict) -> int | None:
-    """The story of the page this article cites, of the news citing this page, or of news citing the same page."""
-    row = next(iter(db.query(
-        "SELECT sa.story_id FROM article_links l JOIN story_articles sa ON sa.article_id = l.cited_article_id "
-        "WHERE l.news_article_id = :id "
-        "UNION ALL SELECT sa.story_id FROM article_links l JOIN story_articles sa "
-        "ON sa.article_id = l.news_article_id WHERE l.cited_url = :url "
-        "UNION ALL SELECT sa.story_id FROM article_links mine JOIN article_links other "
-        "ON other.cited_url = mine.cited_url AND other.news_article_id != mine.news_article_id "
-        "JOIN story_articles sa ON sa.article_id = other.news_article_id WHERE mine.news_article_id = :id "
-        "LIMIT 1",
-        {"id": article["id"], "url": article["url"]})), None)
-    return row["story_id"] if row else None
+    """The story of a page this article cites, of news citing this page, or of news citing the same page;
+    hubs (top pages, listings that unrelated stories cite) are no evidence."""
+    cited = [row[0] for row in db.execute("SELECT cited_url FROM article_links WHERE news_article_id = ?",
+                                          [article["id"]])]
+    ignored = hubs(db, [*cited, article["url"]])
+    cited = [url for url in cited if url not in ignored]
+    marks = ",".join("?" for _ in cited) or "NULL"
+    queries = [(f"SELECT sa.story_id FROM articles c JOIN story_articles sa ON sa.article_id = c.id "
+                f"WHERE c.url IN ({marks}) LIMIT 1", cited)]
+    if article["url"] not in ignored:
+        queries.append(("SELECT sa.story_id FROM article_links l JOIN story_articles sa "
+                        "ON sa.article_id = l.news_article_id WHERE l.cited_url = ? LIMIT 1", [article["url"]]))
+    queries.append((f"SELECT sa.story_id FROM article_links l JOIN story_articles sa "
+                    f"ON sa.article_id = l.news_article_id WHERE l.cited_url IN ({marks}) "
+                    f"AND l.news_article_id != ? LIMIT 1", [*cited, article["id"]]))
+    for sql, params in queries:
+        row = db.execute(sql, params).fetchone()
+        if row:
+            return row[0]
+    return None
 
 
 def _story_by_release(db: sqlite_utils.Database, article: dict) -> int | None:
-    """News about a monthly security update joins that release's story."""
+    """News about a monthly security update joins that release's story, however it names the release."""
     if article["kind"] != "news":
         return None
-    match = RELEASE_MENTION.search(f"{article['title']} {article['lead'] or ''} {article['text'][:600]}")
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        return None
-    url = msrc_release_url(f"{match.group(1)}-{MONTHS[int(match.group(2)) - 1]}")
-    row = next(iter(db.query(
-        "SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
-        "WHERE a.url = ? AND a.kind = 'release'", [url])), None)
-    return row["story_id"] if row else None
+    cited = [row[0] for row in db.execute("SELECT cited_url FROM article_links WHERE news_article_id = ?",
+                                          [article["id"]])]
+    for release in release_ids(article, cited):
+        row = db.execute("SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+                         "WHERE a.url = ? AND a.kind = 'release'", [msrc_release_url(release)]).fetchone()
+        if row:
+            return row[0]
+    return None
 
 
 def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> int | None:
