@@ -79,3 +79,48 @@ def test_two_sites_citing_the_same_notice_still_join(db):
     stories.update_stories(db)
     assert story_of(db, "https://scan.netsecurity.ne.jp/article/2026/11/18/1.html") == \
         story_of(db, "https://internet.watch.impress.co.jp/docs/news/2061834.html")
+
+
+ADVISORY = ("架空ソフトウェア社は、同社のVPN製品「ArcGate」に深刻な脆弱性が見つかったと発表した。脆弱性は{cve}として"
+            "追跡されており、認証を回避して任意のコードを実行される恐れがある。同社は修正版を公開し、利用者に速やかな"
+            "更新を呼びかけている。影響を受けるのはバージョン9.1から9.4で、回避策も案内している。")
+
+
+@pytest.mark.parametrize("second, joined", [("CVE-2026-1111", True), ("CVE-2026-2222", False)])
+def test_the_same_wording_about_other_cves_is_another_story(db, second, joined):
+    first_url, second_url = ("https://scan.netsecurity.ne.jp/article/2026/11/18/1.html",
+                             "https://internet.watch.impress.co.jp/docs/news/2061834.html")
+    save(db, first_url, "ArcGateに深刻な脆弱性", ADVISORY.format(cve="CVE-2026-1111"), "2026-11-18T10:00:00+09:00")
+    save(db, second_url, "ArcGateに深刻な脆弱性", ADVISORY.format(cve=second), "2026-11-25T10:00:00+09:00",
+         source="internet_watch")
+    stories.update_stories(db)
+    assert (story_of(db, first_url) == story_of(db, second_url)) is joined
+    evidence = db.execute("SELECT sa.evidence FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+                          "WHERE a.url = ?", [second_url]).fetchone()[0]
+    assert ('"near-duplicate"' in evidence) is joined and ('"new"' in evidence) is not joined
+
+
+def test_each_article_records_why_it_is_in_its_story_and_show_says_it(db, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.analyse.relevance import load_profile
+    from pipeline.cli import cli
+    from pipeline.drafts import draft
+
+    notice = "https://www.toto-tech.ac.jp/news/2026/1118.html"
+    save(db, "https://scan.netsecurity.ne.jp/article/2026/11/18/1.html", "東都工科大学に不正アクセス", TEXTS[0],
+         "2026-11-18T10:00:00+09:00", [notice])
+    save(db, notice, "不正アクセスに関するお詫び", "本学のメールサーバが不正アクセスを受けました。",
+         "2026-11-18T09:00:00+09:00", kind="primary", source="primary")
+    draft(db, load_profile())
+    whys = {row[0]: json.loads(row[1]) for row in db.execute(
+        "SELECT a.kind, sa.evidence FROM story_articles sa JOIN articles a ON a.id = sa.article_id")}
+    assert whys["news"] == {"by": "new"}
+    assert whys["primary"] == {"by": "citation", "relation": "cited by", "url": notice}
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    shown = CliRunner().invoke(cli, ["--db", path, "show", "1"]).output
+    assert f"(primary): cited by {notice}" in shown and "(news): started the story" in shown
+    article = CliRunner().invoke(cli, ["--db", path, "article", "2"]).output
+    assert f"cited by {notice}" in article

@@ -7,6 +7,7 @@ import click
 from pipeline import store
 from pipeline.cli.app import Context, cli, json_option, not_found, pass_ctx
 from pipeline.cli.output import console, echo, echo_json, safe, table
+from pipeline.stories.evidence import explain
 
 
 @cli.command()
@@ -73,6 +74,7 @@ def _article_lines(row: dict) -> list[str]:
         f"author:    {row['author'] or '-'}",
         "story:     " + (f"{story['id']} {story['title']} (as {story['role']}"
                          + (f"; candidate {story['candidate_id']})" if story["candidate_id"] else ")")
+                         + f"; {explain(story['evidence'])}"
                          if story else "not grouped yet (newsdesk draft)"),
     ]
     lines += [f"cites:     {c['url']}" + (f" (article {c['article_id']})" if c["article_id"] else " (not stored)")

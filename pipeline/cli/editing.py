@@ -48,14 +48,19 @@ def show(ctx: Context, candidate_id, as_json):
         newsdesk show 12
         newsdesk show 12 --json
     """
+    from pipeline import stories
     from pipeline.desk.export import render_item, render_notes
+    from pipeline.stories.evidence import explain
 
+    db = ctx.open(write=False)
     with not_found():
-        candidate = cands.get_candidate(ctx.open(write=False), candidate_id)
+        candidate = cands.get_candidate(db, candidate_id)
+    members = [{"article_id": a["id"], "role": a["role"], "title": a["title"], "why": explain(a["evidence"])}
+               for a in stories.story_articles(db, candidate["story_id"])]
     if as_json:
-        echo_json(candidate)
+        echo_json({**candidate, "articles": members})
     else:
-        echo(render_item(candidate, with_notes=True) + "\n" + render_notes(candidate), nl=False)
+        echo(render_item(candidate, with_notes=True) + "\n" + render_notes(candidate, members), nl=False)
 
 
 @cli.command()

@@ -29,7 +29,7 @@ def render_item(candidate: dict, with_notes: bool = False) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render_notes(candidate: dict) -> str:
+def render_notes(candidate: dict, members: list[dict] = ()) -> str:
     """What the editor sees besides the item: score and why, facts, where each bullet came from."""
     lines = [f"score {candidate['score']:g}: " + ", ".join(
         f"{_one_line(e['signal'])} ({e['weight']:+g})" for e in candidate["explanation"])]
@@ -40,6 +40,8 @@ def render_notes(candidate: dict) -> str:
         source = bullet.get("source_sentence") or "edited by an editor"
         lines.append(f"bullet {number} from article {bullet.get('article_id')}: {_one_line(source)[:80]}")
     lines.append(f"summariser: {candidate.get('summariser')}")
+    for member in members:
+        lines.append(f"article {member['article_id']} ({member['role']}): {_one_line(member['why'])}")
     return "\n".join(f"<!-- {_comment_safe(line)} -->" for line in lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from pipeline.desk.editions import editions_citing
 from pipeline.desk.export import is_web_link
 from pipeline.drafts import source_text
 from pipeline.store.history import history, last_change
+from pipeline.stories.evidence import explain
 from pipeline.text.japanese import split_sentences
 
 SORTS = {
@@ -97,7 +98,7 @@ def detail(db: sqlite_utils.Database, candidate_id: int) -> dict:
     for article in articles:
         sentences = split_sentences(source_text(article).text)
         panel.append({"id": article["id"], "url": article["url"] if is_web_link(article["url"]) else None,
-                      "title": article["title"], "role": article["role"],
+                      "title": article["title"], "role": article["role"], "why": explain(article["evidence"]),
                       "source": article["source"], "published_at": article["published_at"],
                       "sentences": [{"text": text, "bullet": marked.get((article["id"], index))}
                                     for index, text in enumerate(sentences)]})

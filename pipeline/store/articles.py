@@ -193,7 +193,7 @@ def article_detail(db: sqlite_utils.Database, article_id: int) -> dict:
         "SELECT a.id AS article_id, a.url, a.title FROM article_links l JOIN articles a ON a.id = l.news_article_id "
         "WHERE l.cited_article_id = ? ORDER BY a.id", [article_id]))
     story = list(db.query(
-        "SELECT st.id, st.title, sa.role, c.id AS candidate_id FROM story_articles sa "
+        "SELECT st.id, st.title, sa.role, sa.evidence, c.id AS candidate_id FROM story_articles sa "
         "JOIN stories st ON st.id = sa.story_id LEFT JOIN candidates c ON c.story_id = st.id "
         "WHERE sa.article_id = ?", [article_id]))
     article["story"] = story[0] if story else None

@@ -278,6 +278,11 @@ def _m006_desk(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX editions_date ON editions(issue_date)")
 
 
+def _m007_join_evidence(db: sqlite_utils.Database) -> None:
+    # Why each article is in its story: {"by": "citation" | "release" | "near-duplicate" | "new" | "editor", ...}
+    db.execute("ALTER TABLE story_articles ADD COLUMN evidence TEXT")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -285,6 +290,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "story revisions, drafted revision of candidates, crawl errors by URL", _m004_story_revisions),
     (5, "rebuilds keep the ids of stories that survive", _m005_rebuild_keeps_ids),
     (6, "word index, commentary, picked order, editor names, editions", _m006_desk),
+    (7, "why each article is in its story", _m007_join_evidence),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "

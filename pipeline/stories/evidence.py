@@ -10,6 +10,7 @@ then comes from the article's date: a January article about 「12月の月例」
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -101,3 +102,32 @@ def hubs(db: sqlite_utils.Database, urls: list[str]) -> set[str]:
             if citers >= HUB_CITERS and first_day and last_day and (last_day - first_day).days > HUB_SPAN_DAYS:
                 found.add(url)
     return found
+
+
+_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])(?:CVE-\d{4}-\d{4,7}|KB ?\d{6,8})(?!\d)", re.IGNORECASE)
+
+
+def identifiers(article: dict) -> set[str]:
+    """The CVE and KB numbers an article names (its opening): two stories about other ones are two stories."""
+    text = f"{article['title']} {article.get('lead') or ''} {article['text'][:3000]}"
+    return {re.sub(r"\s", "", match.upper()) for match in _IDENTIFIER.findall(text)}
+
+
+def explain(evidence: str | None) -> str:
+    """Why an article is in its story, in words (from story_articles.evidence)."""
+    try:
+        why = json.loads(evidence) if evidence else {}
+    except ValueError:
+        why = {}
+    by = why.get("by")
+    if by == "citation":
+        return f"{why.get('relation', 'cites')} {why.get('url')}"
+    if by == "release":
+        return f"about the MSRC release {why.get('release')}"
+    if by == "near-duplicate":
+        return f"near-duplicate of article {why.get('of')} (similarity {why.get('jaccard')})"
+    if by == "new":
+        return "started the story"
+    if by == "editor":
+        return f"an editor's {why.get('action')}"
+    return "grouped before reasons were recorded"

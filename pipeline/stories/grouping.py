@@ -10,6 +10,7 @@ Incremental: only articles not yet in a story, or changed since they were proces
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from datasketch import LeanMinHash
 
 from pipeline.store import msrc_release_url, now_iso
 from pipeline.store.transactions import transaction
-from pipeline.stories.evidence import hubs, release_ids
+from pipeline.stories.evidence import hubs, identifiers, release_ids
 from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
 
 DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
@@ -72,17 +73,19 @@ def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
         store_signature(db, article, minhash)
         _touch(db, article["story_id"], article)
         return article["story_id"], False
-    story_id = (_story_by_citation(db, article) or _story_by_release(db, article)
-                or _story_by_similarity(db, article, minhash))
-    created = story_id is None
-    if created:
-        story_id = _new_story(db, article)
-    _join(db, story_id, article)
+    found = (_story_by_citation(db, article) or _story_by_release(db, article)
+             or _story_by_similarity(db, article, minhash))
+    created = found is None
+    story_id, evidence = (_new_story(db, article), {"by": "new"}) if created else found
+    _join(db, story_id, article, evidence)
     store_signature(db, article, minhash)
     return story_id, created
 
 
-def _story_by_citation(db: sqlite_utils.Database, article: dict) -> int | None:
+Found = tuple[int, dict] | None  # (story id, the evidence recorded in story_articles.evidence)
+
+
+def _story_by_citation(db: sqlite_utils.Database, article: dict) -> Found:
     """The story of a page this article cites, of news citing this page, or of news citing the same page;
     hubs (top pages, listings that unrelated stories cite) are no evidence."""
     cited = [row[0] for row in db.execute("SELECT cited_url FROM article_links WHERE news_article_id = ?",
@@ -90,22 +93,23 @@ def _story_by_citation(db: sqlite_utils.Database, article: dict) -> int | None:
     ignored = hubs(db, [*cited, article["url"]])
     cited = [url for url in cited if url not in ignored]
     marks = ",".join("?" for _ in cited) or "NULL"
-    queries = [(f"SELECT sa.story_id FROM articles c JOIN story_articles sa ON sa.article_id = c.id "
-                f"WHERE c.url IN ({marks}) LIMIT 1", cited)]
+    queries = [("cites", f"SELECT sa.story_id, c.url FROM articles c JOIN story_articles sa "
+                         f"ON sa.article_id = c.id WHERE c.url IN ({marks}) LIMIT 1", cited)]
     if article["url"] not in ignored:
-        queries.append(("SELECT sa.story_id FROM article_links l JOIN story_articles sa "
-                        "ON sa.article_id = l.news_article_id WHERE l.cited_url = ? LIMIT 1", [article["url"]]))
-    queries.append((f"SELECT sa.story_id FROM article_links l JOIN story_articles sa "
-                    f"ON sa.article_id = l.news_article_id WHERE l.cited_url IN ({marks}) "
+        queries.append(("cited by", "SELECT sa.story_id, l.cited_url FROM article_links l JOIN story_articles sa "
+                                    "ON sa.article_id = l.news_article_id WHERE l.cited_url = ? LIMIT 1",
+                        [article["url"]]))
+    queries.append(("cites the same page as", f"SELECT sa.story_id, l.cited_url FROM article_links l "
+                    f"JOIN story_articles sa ON sa.article_id = l.news_article_id WHERE l.cited_url IN ({marks}) "
                     f"AND l.news_article_id != ? LIMIT 1", [*cited, article["id"]]))
-    for sql, params in queries:
+    for relation, sql, params in queries:
         row = db.execute(sql, params).fetchone()
         if row:
-            return row[0]
+            return row[0], {"by": "citation", "relation": relation, "url": row[1]}
     return None
 
 
-def _story_by_release(db: sqlite_utils.Database, article: dict) -> int | None:
+def _story_by_release(db: sqlite_utils.Database, article: dict) -> Found:
     """News about a monthly security update joins that release's story, however it names the release."""
     if article["kind"] != "news":
         return None
@@ -115,15 +119,16 @@ def _story_by_release(db: sqlite_utils.Database, article: dict) -> int | None:
         row = db.execute("SELECT sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
                          "WHERE a.url = ? AND a.kind = 'release'", [msrc_release_url(release)]).fetchone()
         if row:
-            return row[0]
+            return row[0], {"by": "release", "release": release}
     return None
 
 
-def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> int | None:
-    """The story of the most similar article sharing an LSH bucket, if similar enough and close in time."""
+def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> Found:
+    """The story of the most similar article sharing an LSH bucket, if similar enough, close in time, and
+    not about other vulnerabilities (both name CVE or KB numbers, and none in common)."""
     keys = list(enumerate(band_keys(minhash)))
     sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}) "
-           "SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM k "
+           "SELECT DISTINCT s.article_id, s.minhash, sa.story_id, a.title, a.lead, a.text FROM k "
            "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket "
            "JOIN article_signatures s ON s.article_id = b.article_id "
            "JOIN story_articles sa ON sa.article_id = b.article_id "
@@ -134,9 +139,17 @@ def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: Lean
     if window:
         sql += " AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?)"
         params += list(window)
-    best = max(((minhash.jaccard(load_signature(r["minhash"])), r["story_id"]) for r in db.query(sql, params)),
-               default=(0.0, None))
-    return best[1] if best[0] >= DUPLICATE_JACCARD else None
+    mine = identifiers(article)
+    scored = sorted(((minhash.jaccard(load_signature(r["minhash"])), r) for r in db.query(sql, params)),
+                    key=lambda pair: -pair[0])
+    for similarity, row in scored:
+        if similarity < DUPLICATE_JACCARD:
+            break
+        theirs = identifiers(row)
+        if mine and theirs and not mine & theirs:
+            continue  # the same wording about other CVEs (a vendor's next advisory): not one story
+        return row["story_id"], {"by": "near-duplicate", "jaccard": round(similarity, 3), "of": row["article_id"]}
+    return None
 
 
 def _window(published_at: str | None) -> tuple[str, str] | None:
@@ -158,10 +171,10 @@ def _new_story(db: sqlite_utils.Database, article: dict) -> int:
         "created_at": stamp, "updated_at": stamp}).last_pk
 
 
-def _join(db: sqlite_utils.Database, story_id: int, article: dict) -> None:
-    db["story_articles"].insert({"story_id": story_id, "article_id": article["id"], "role": _role(db, story_id,
-                                                                                                    article),
-                                 "article_version": article["version"], "added_at": now_iso()})
+def _join(db: sqlite_utils.Database, story_id: int, article: dict, evidence: dict) -> None:
+    db["story_articles"].insert({"story_id": story_id, "article_id": article["id"],
+                                 "role": _role(db, story_id, article), "article_version": article["version"],
+                                 "added_at": now_iso(), "evidence": json.dumps(evidence, ensure_ascii=False)})
     _touch(db, story_id, article)
 
 
@@ -190,7 +203,7 @@ def story_articles(db: sqlite_utils.Database, story_id: int) -> list[dict]:
     """A story's articles with their roles: news first, then duplicates, primaries, release."""
     order = "CASE sa.role WHEN 'release' THEN 0 WHEN 'news' THEN 1 WHEN 'duplicate' THEN 2 ELSE 3 END"
     return list(db.query(
-        f"SELECT a.*, sa.role, sa.added_at FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+        f"SELECT a.*, sa.role, sa.added_at, sa.evidence FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
         f"WHERE sa.story_id = ? ORDER BY {order}, a.published_at", [story_id]))
 
 
@@ -198,7 +211,8 @@ def merge_stories(db: sqlite_utils.Database, keep: int, absorb: int) -> None:
     """Move every article of story `absorb` into `keep` (an editor's decision)."""
     with transaction(db):
         db.execute("UPDATE story_articles SET story_id = ?, role = CASE WHEN role = 'news' THEN 'duplicate' "
-                   "ELSE role END WHERE story_id = ?", [keep, absorb])
+                   "ELSE role END, evidence = ? WHERE story_id = ?",
+                   [keep, json.dumps({"by": "editor", "action": "merge", "from_story": absorb}), absorb])
         db.execute("UPDATE stories SET merged_into = ?, updated_at = ? WHERE id = ?", [keep, now_iso(), absorb])
         db.execute("UPDATE stories SET updated_at = ?, revision = revision + 1 WHERE id = ?", [now_iso(), keep])
 
@@ -219,5 +233,6 @@ def split_article(db: sqlite_utils.Database, article_id: int) -> int:
         db["story_articles"].insert({"story_id": story_id, "article_id": article_id,
                                      "role": "primary" if row["kind"] == "primary" else
                                      ("release" if row["kind"] == "release" else "news"),
-                                     "article_version": version, "added_at": now_iso()})
+                                     "article_version": version, "added_at": now_iso(),
+                                     "evidence": json.dumps({"by": "editor", "action": "split"})})
     return story_id
