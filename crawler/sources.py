@@ -56,6 +56,7 @@ class Source:
     listings: tuple[str, ...] = ()
     max_listing_pages: int = 1
     revisit_hours: float = 24.0
+    interval_hours: float | None = None   # how often `newsdesk run` crawls it (default: revisit_hours)
     history_days: int = 30
     follow_citations: bool = False
     url_rewrites: tuple[tuple[str, str], ...] = ()
@@ -68,6 +69,11 @@ class Source:
         hours, minutes = self.timezone.lstrip("+-").split(":")
         return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
+    @property
+    def interval(self) -> timedelta:
+        """How long after a finished crawl the source is due again."""
+        return timedelta(hours=self.revisit_hours if self.interval_hours is None else self.interval_hours)
+
     def is_article(self, url: str) -> bool:
         return re.match(self.article_pattern, url) is not None
 
@@ -78,10 +84,11 @@ PRIMARY = Source(key="primary", name="Primary sources (cited pages)", lang="ja",
 
 _STR_FIELDS = {"name", "lang", "timezone", "spider", "article_pattern"}
 _LIST_FIELDS = {"feeds", "listings", "allowed_domains"}
-_NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int}
+_NUM_FIELDS = {"max_listing_pages": int, "revisit_hours": float, "history_days": int, "interval_hours": float}
 # Largest sensible values (a century of history or revisits, 1,000 listing pages): finite, and within
 # what dates can represent.
-_NUM_LIMITS = {"max_listing_pages": 1000, "revisit_hours": 24 * 36500, "history_days": 36500}
+_NUM_LIMITS = {"max_listing_pages": 1000, "revisit_hours": 24 * 36500, "history_days": 36500,
+               "interval_hours": 24 * 36500}
 # Rules that are CSS selectors ("selector@attr" reads an attribute); title_strip holds regexes.
 _SELECTOR_RULES = ("title", "published", "modified", "author", "lead", "body", "next_page", "drop",
                    "partial_markers", "links", "source_links")

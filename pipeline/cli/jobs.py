@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -145,22 +146,59 @@ def _llm_model(profile):
 
 @cli.command()
 @crawl_options
+@click.option("--all", "crawl_all", is_flag=True, help="Crawl every source, due or not.")
 @pass_ctx
-def run(ctx: Context, mirror, since, log_level, overrides, as_json):
-    """Crawl every source, then draft candidates (the scheduled job).
+def run(ctx: Context, mirror, since, log_level, overrides, as_json, crawl_all):
+    """Crawl the sources that are due, then draft candidates (the scheduled job).
+
+    Safe to start every few minutes: one run at a time (a lock beside the database), and a source
+    is crawled only once its interval_hours (else revisit_hours) have passed since its last
+    finished crawl; a source whose last crawl failed is due at once.
 
     \b
     Example:
         newsdesk run
-        newsdesk run --db /var/lib/newsdesk/newsdesk.db --json
+        newsdesk run --all --db /var/lib/newsdesk/newsdesk.db --json
     """
-    report = _crawl(ctx, (), mirror, since, log_level, overrides)
-    if not as_json:
-        print_run(report["sources"], report["run_id"], report["verdict"])
-    outcome = _draft(ctx, quiet=as_json)  # also drafts what an earlier, interrupted run left
+    from pipeline.store.runlock import Busy, run_lock
+
+    notes: list[str] = []
+    try:
+        with run_lock(ctx.db_file, notes):
+            for note in notes:
+                click.echo(note, err=True)
+            report = _scheduled_crawl(ctx, crawl_all, mirror, since, log_level, overrides, as_json)
+            outcome = _draft(ctx, quiet=as_json)  # also drafts what an earlier, interrupted run left
+    except Busy as exc:
+        if exc.hung:
+            raise CannotRun(str(exc)) from None
+        click.echo(f"skipped: {exc}", err=True)
+        return
     if as_json:
         echo_json({**report, "draft": dataclasses.asdict(outcome)})
     _exit_for(report)
+
+
+def _scheduled_crawl(ctx: Context, crawl_all: bool, mirror, since, log_level, overrides, as_json) -> dict:
+    sources = ctx.sources()
+    keys = list(sources) if crawl_all else due_sources(ctx, sources)
+    if not keys:
+        verdict = "no source is due yet (newsdesk run --all crawls them anyway)"
+        if not as_json:
+            click.echo(verdict)
+        return {"run_id": None, "status": 0, "verdict": verdict, "sources": []}
+    report = _crawl(ctx, keys, mirror, since, log_level, overrides)
+    if not as_json:
+        print_run(report["sources"], report["run_id"], report["verdict"])
+    return report
+
+
+def due_sources(ctx: Context, sources: dict) -> list[str]:
+    """Sources whose interval has passed since their last finished crawl (or that never finished one)."""
+    last = store.last_finished_starts(ctx.open(create=True))
+    now = datetime.now(UTC)
+    return [key for key, source in sources.items()
+            if key not in last or now - datetime.fromisoformat(last[key]) >= source.interval]
 
 
 @cli.command()

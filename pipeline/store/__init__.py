@@ -32,6 +32,7 @@ from pipeline.store.runs import (
     TRANSIENT_REASONS,
     finish_run,
     last_finished_run,
+    last_finished_starts,
     record_error,
     run_summary,
     save_source,
@@ -44,11 +45,10 @@ from pipeline.store.search import QueryError, search
 from pipeline.store.transactions import transaction
 
 __all__ = [
-    "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "busy_timeout_ms", "BUSY_TIMEOUT_MS",
+    "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "BUSY_TIMEOUT_MS", "busy_timeout_ms",
     "content_hash", "DatabaseUnusable", "db_path", "DEFAULT_DB", "ENV_VAR", "finish_run", "known_articles",
-    "last_finished_run", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url", "now_iso", "open_db",
-    "QueryError", "raw_pages", "record_error", "run_summary", "save_article", "save_source",
-    "save_validators", "schema_version", "search", "start_run", "transaction", "TRANSIENT_REASONS",
-    "unresolved_citations",
-    "urls_to_retry", "validators",
+    "last_finished_run", "last_finished_starts", "mark_checked", "msrc_release_url", "MSRC_RELEASE_URL",
+    "now_iso", "open_db", "QueryError", "raw_pages", "record_error", "run_summary", "save_article",
+    "save_source", "save_validators", "schema_version", "search", "start_run", "transaction",
+    "TRANSIENT_REASONS", "unresolved_citations", "urls_to_retry", "validators",
 ]

@@ -41,6 +41,12 @@ def record_error(db: sqlite_utils.Database, run_pk: int | None, source: str, url
                                "detail": detail[:2000], "at": now_iso()})
 
 
+def last_finished_starts(db: sqlite_utils.Database) -> dict[str, str]:
+    """source -> start of its last finished run (the runs that count for being due again)."""
+    return dict(db.execute("SELECT source, max(started_at) FROM crawl_runs WHERE status = 'finished' "
+                           "GROUP BY source").fetchall())
+
+
 def last_finished_run(db: sqlite_utils.Database, source: str) -> dict | None:
     rows = db.query(
         "SELECT * FROM crawl_runs WHERE source = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
