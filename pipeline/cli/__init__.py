@@ -4,7 +4,7 @@ app.py holds the group, the shared options and the exit statuses; jobs.py the sc
 (crawl, draft, run, reextract, demo); editing.py the editors' commands; archive.py the researchers'.
 """
 
-from pipeline.cli import archive, editing, jobs, serving  # noqa: F401 - importing them registers the commands
+from pipeline.cli import archive, editing, jobs, operations, serving  # noqa: F401 - importing registers them
 from pipeline.cli.app import cli, main
 
 __all__ = ["cli", "main"]

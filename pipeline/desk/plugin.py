@@ -15,6 +15,7 @@ import sqlite_utils
 from datasette import hookimpl
 from datasette.utils.asgi import Forbidden, Response
 
+from pipeline.analyse.health import source_health
 from pipeline.desk import actions, candidates, editions, queue
 from pipeline.desk.auth import check_password, load_editors
 from pipeline.store import QueryError, busy_timeout_ms
@@ -79,6 +80,7 @@ def register_routes():
         (r"^/-/desk/editions$", editions_page),
         (r"^/-/desk/editions/(?P<id>\d+)\.md$", edition_download),
         (r"^/-/desk/login$", login_page),
+        (r"^/-/desk/health$", health_page),
     ]
 
 
@@ -102,11 +104,17 @@ def _filters(request) -> queue.Filters:
 
 async def desk_page(datasette, request):
     filters = _filters(request)
-    rows, sources = await _read(datasette, lambda db: (queue.queue(db, filters), queue.sources(db)))
+    rows, sources, health = await _read(datasette, lambda db: (
+        queue.queue(db, filters), queue.sources(db), source_health(db, queue.sources(db))))
     return Response.html(await datasette.render_template("desk.html", {
-        "candidates": rows, "filters": filters, "sources": sources, "query": request.query_string,
+        "candidates": rows, "filters": filters, "sources": sources, "query": request.query_string, "health": health,
         "statuses": candidates.STATUSES, "sorts": list(queue.SORTS), "editor": _editor(datasette, request),
     }, request=request))
+
+
+async def health_page(datasette, request):
+    report = await _read(datasette, lambda db: source_health(db, queue.sources(db)))
+    return Response.html(await datasette.render_template("health.html", {"health": report}, request=request))
 
 
 async def candidate_page(datasette, request):

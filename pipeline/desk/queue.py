@@ -84,7 +84,9 @@ def _last_changes(db, ids: list[int]) -> dict[int, int]:
 
 
 def sources(db: sqlite_utils.Database) -> list[str]:
-    return [row[0] for row in db.execute("SELECT DISTINCT source FROM articles ORDER BY source")]
+    """Every source the archive knows: crawled (crawl_runs) or stored (articles), cited pages aside."""
+    return [row[0] for row in db.execute("SELECT source FROM crawl_runs UNION SELECT source FROM articles "
+                                         "WHERE source != 'primary' ORDER BY 1")]
 
 
 def detail(db: sqlite_utils.Database, candidate_id: int) -> dict:
