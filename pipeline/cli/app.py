@@ -44,6 +44,7 @@ class Context:
         self.sources_file = sources
         # The name an editor's decisions are recorded under ($NEWSDESK_EDITOR, else the login name).
         self.editor = os.environ.get(EDITOR_ENV) or getpass.getuser()
+        self.quiet = self.verbose = False  # set by a command's --quiet / --verbose
 
     def sources(self):
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from rich.text import Text
 from pipeline import store
 from pipeline.cli.app import EXIT_CANNOT_RUN, EXIT_FAILED, CannotRun, Context, SomeFailed, cli, json_option, pass_ctx
 from pipeline.cli.output import console, echo, echo_json, print_candidates, print_run, safe, table
+from pipeline.cli.runlog import run_logger
 
 
 @cli.command("sources")
@@ -47,8 +49,19 @@ def crawl_options(func):
     func = click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
                         help="Override a Scrapy setting, e.g. --set DOWNLOAD_TIMEOUT=10 (repeatable).")(func)
     func = json_option(func)
+    func = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_flag("quiet"),
+                        help="Print only failures and the summary.")(func)
+    func = click.option("--verbose", "-v", is_flag=True, expose_value=False, callback=_set_flag("verbose"),
+                        help="Add Scrapy's INFO log (on standard error).")(func)
     return click.option("--log-level", default="WARNING", show_default=True,
                         type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))(func)
+
+
+def _set_flag(name: str):
+    def callback(ctx: click.Context, _param, value):
+        if value:
+            setattr(ctx.ensure_object(Context), name, True)
+    return callback
 
 
 @cli.command()
@@ -68,7 +81,7 @@ def crawl(ctx: Context, keys, mirror, since, log_level, overrides, as_json):
     if as_json:
         echo_json(report)
     else:
-        print_run(report["sources"], report["run_id"], report["verdict"])
+        print_run(report["sources"], report["run_id"], report["verdict"], quiet=ctx.quiet)
     _exit_for(report)
 
 
@@ -77,9 +90,12 @@ def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
     from crawler.run import CrawlInputError, crawl  # Scrapy loads only for commands that crawl
 
     ctx.sources()  # a broken registry is one sentence
+    log = run_logger(ctx.db_file)
+    log.info("crawl %s starts", ", ".join(keys) or "every source")
     try:
         run_id = crawl(str(ctx.db_file), keys, mirror=mirror, since=since.date().isoformat() if since else None,
-                       sources_file=ctx.sources_file, log_level=log_level, overrides=overrides)
+                       sources_file=ctx.sources_file, log_level="INFO" if ctx.verbose else log_level,
+                       overrides=overrides)
     except CrawlInputError as exc:
         raise click.ClickException(str(exc)) from None
     runs = store.run_summary(ctx.open(write=False), run_id)
@@ -89,6 +105,10 @@ def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
         f"{len(failed)} failed: " + ", ".join(f"{run['source']} ({run['finish_reason']})" for run in failed)
         if failed else "all read")
     status = EXIT_CANNOT_RUN if runs and len(unread) == len(runs) else EXIT_FAILED if failed else 0
+    log.log(logging.WARNING if failed else logging.INFO, "crawl %s: %s", run_id, verdict)
+    for run in runs:
+        for failure in run["failures"]:
+            log.warning("%s %s %s %s", run["source"], failure["reason"], failure["url"], failure["detail"])
     return {"run_id": run_id, "status": status, "verdict": verdict, "sources": runs}
 
 
@@ -127,6 +147,7 @@ def _draft(ctx: Context, rebuild: bool = False, profile_file: str | None = None,
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
     outcome = run_draft(ctx.open(), profile, rebuild=rebuild, llm_model=_llm_model(profile))
+    run_logger(ctx.db_file).info("draft: %s", outcome.summary())
     if not quiet:
         click.echo(outcome.summary())
     return outcome
@@ -167,9 +188,11 @@ def run(ctx: Context, mirror, since, log_level, overrides, as_json, crawl_all):
         with run_lock(ctx.db_file, notes):
             for note in notes:
                 click.echo(note, err=True)
+                run_logger(ctx.db_file).warning(note)
             report = _scheduled_crawl(ctx, crawl_all, mirror, since, log_level, overrides, as_json)
             outcome = _draft(ctx, quiet=as_json)  # also drafts what an earlier, interrupted run left
     except Busy as exc:
+        run_logger(ctx.db_file).warning("run skipped: %s", exc)
         if exc.hung:
             raise CannotRun(str(exc)) from None
         click.echo(f"skipped: {exc}", err=True)
@@ -184,12 +207,13 @@ def _scheduled_crawl(ctx: Context, crawl_all: bool, mirror, since, log_level, ov
     keys = list(sources) if crawl_all else due_sources(ctx, sources)
     if not keys:
         verdict = "no source is due yet (newsdesk run --all crawls them anyway)"
-        if not as_json:
+        run_logger(ctx.db_file).info(verdict)
+        if not as_json and not ctx.quiet:
             click.echo(verdict)
         return {"run_id": None, "status": 0, "verdict": verdict, "sources": []}
     report = _crawl(ctx, keys, mirror, since, log_level, overrides)
     if not as_json:
-        print_run(report["sources"], report["run_id"], report["verdict"])
+        print_run(report["sources"], report["run_id"], report["verdict"], quiet=ctx.quiet)
     return report
 
 

@@ -38,15 +38,19 @@ def table(*columns: str, title: str | None = None) -> Table:
     return Table(*columns, title=title)
 
 
-def print_run(runs: list[dict], run_id: str, verdict: str) -> None:
-    """The crawl summary: one row per source, every failure with its URL and reason, one closing line."""
+def print_run(runs: list[dict], run_id: str, verdict: str, quiet: bool = False) -> None:
+    """The crawl summary: one row per source, every failure with its URL and reason, one closing line.
+    Quiet: only the sources that failed, their failures, and the closing line."""
     summary = table("source", "status", "pages", "new", "changed", "unchanged", "skipped", "failures",
                     title=f"crawl {run_id}")
+    if quiet:
+        runs = [run for run in runs if run["status"] != "finished" or run["failures"]]
     for run in runs:
         summary.add_row(run["source"], run["status"], str(run["pages_fetched"]), str(run["articles_new"]),
                         str(run["articles_changed"]), str(run["articles_unchanged"]), str(run["articles_skipped"]),
                         str(run["errors"]))
-    console.print(summary)
+    if runs:
+        console.print(summary)
     for run in runs:
         for failure in run["failures"]:
             console.print(Text.assemble((f"  {run['source']} ", "bold"), (failure["reason"], "red"), " ",
