@@ -191,6 +191,7 @@ def run(ctx: Context, mirror, since, log_level, overrides, as_json, crawl_all):
                 run_logger(ctx.db_file).warning(note)
             report = _scheduled_crawl(ctx, crawl_all, mirror, since, log_level, overrides, as_json)
             outcome = _draft(ctx, quiet=as_json)  # also drafts what an earlier, interrupted run left
+            report["notifications"] = _notify(ctx)
     except Busy as exc:
         run_logger(ctx.db_file).warning("run skipped: %s", exc)
         if exc.hung:
@@ -200,6 +201,19 @@ def run(ctx: Context, mirror, since, log_level, overrides, as_json, crawl_all):
     if as_json:
         echo_json({**report, "draft": dataclasses.asdict(outcome)})
     _exit_for(report)
+
+
+def _notify(ctx: Context) -> dict:
+    """New candidates and source health to the configured Apprise URLs; never fails the run."""
+    from pipeline.ops.notify import notify
+
+    sent = notify(ctx.open(), list(ctx.sources()))
+    if sent.get("sent") or sent.get("failed") or sent.get("error"):
+        line = (f"notifications: {sent['sent']} sent, {sent['failed']} failed (tried again next run)"
+                + (f"; {sent['error']}" if sent.get("error") else ""))
+        run_logger(ctx.db_file).info(line)
+        click.echo(line, err=True)
+    return sent
 
 
 def _scheduled_crawl(ctx: Context, crawl_all: bool, mirror, since, log_level, overrides, as_json) -> dict:

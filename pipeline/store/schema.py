@@ -283,6 +283,25 @@ def _m007_join_evidence(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE story_articles ADD COLUMN evidence TEXT")
 
 
+def _m008_notifications(db: sqlite_utils.Database) -> None:
+    db.execute("""CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,                -- the event, once: candidate:ID, health:SOURCE:STATUS:…
+        kind TEXT NOT NULL,                      -- candidate | degraded | failing | recovered
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,                            -- NULL until a service accepted it
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    )""")
+    db.execute("""CREATE TABLE source_status (
+        source TEXT PRIMARY KEY,
+        status TEXT NOT NULL,                    -- the health last notified: ok | degraded | failing
+        changed_at TEXT NOT NULL
+    )""")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -291,6 +310,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "rebuilds keep the ids of stories that survive", _m005_rebuild_keeps_ids),
     (6, "word index, commentary, picked order, editor names, editions", _m006_desk),
     (7, "why each article is in its story", _m007_join_evidence),
+    (8, "notifications sent once", _m008_notifications),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -301,7 +321,7 @@ TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
         CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA))}
-    | {"story_rebuild", "retired_candidates", "editions", "articles_words"}
+    | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status"}
     | {f"articles_words_{part}" for part in ("data", "idx", "docsize", "config", "content")}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )

@@ -1,0 +1,1 @@
+"""Operations: notifications about new candidates and source health (Apprise), sent once each."""
