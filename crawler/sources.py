@@ -6,6 +6,7 @@ The registry is the single place where sources are declared. ``--sources FILE`` 
 
 from __future__ import annotations
 
+import importlib.resources
 import importlib.util
 import math
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import soupsieve
 
-DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
+DEFAULT_REGISTRY = importlib.resources.files("crawler") / "sources.toml"  # also inside a zipped egg (Scrapyd)
 ENV_VAR = "NEWSDESK_SOURCES"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -96,9 +97,10 @@ _RULE_STR = {"title", "published", "modified", "author", "lead", "body", "highli
 _RULE_LIST = {"drop", "partial_markers", "title_strip", "links", "source_links"}
 
 
-def registry_path(path: str | os.PathLike | None = None) -> Path:
+def registry_path(path: str | os.PathLike | None = None):
     """The registry in force: an explicit path, else $NEWSDESK_SOURCES, else the bundled file."""
-    return Path(path or os.environ.get(ENV_VAR) or DEFAULT_REGISTRY)
+    chosen = path or os.environ.get(ENV_VAR)
+    return Path(chosen) if chosen else DEFAULT_REGISTRY
 
 
 def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:
