@@ -23,7 +23,8 @@ class CrawlInputError(ValueError):
 
 
 def crawl(db_file: str, keys: Sequence[str] = (), *, mirror: str | None = None, since: str | None = None,
-          sources_file: str | None = None, log_level: str = "WARNING", overrides: Iterable[str] = ()) -> str:
+          sources_file: str | None = None, log_level: str = "WARNING", overrides: Iterable[str] = (),
+          progress: bool = False) -> str:
     """Check the options, create or migrate the database, crawl; returns the run id."""
     known = load_sources(sources_file)
     unknown = [key for key in keys if key not in known]
@@ -33,7 +34,7 @@ def crawl(db_file: str, keys: Sequence[str] = (), *, mirror: str | None = None, 
     extra = parse_overrides(overrides)
     store.open_db(db_file).close()  # create and migrate before the spiders open it
     settings = crawl_settings(db_file, mirror=mirror, since=since, sources_file=sources_file,
-                              log_level=log_level, extra=extra)
+                              log_level=log_level, extra={"NEWSDESK_PROGRESS": progress, **extra})
     return run_crawl(list(keys), settings)
 
 

@@ -19,6 +19,7 @@ NEWSDESK_MIRROR = os.environ.get("NEWSDESK_MIRROR")                # http://127.
 NEWSDESK_CONTACT_URL = os.environ.get("NEWSDESK_CONTACT_URL", "https://github.com/newsdesk-jp/newsdesk")
 NEWSDESK_SINCE = None                                              # ISO date: how far back listings reach
 NEWSDESK_RUN_ID = None                                             # set by `newsdesk crawl`
+NEWSDESK_PROGRESS = False                                          # a progress line per source now and then
 # Vendor sites whose pages count as primary sources when a news article links them.
 NEWSDESK_VENDOR_DOMAINS = ["microsoft.com", "apple.com", "adobe.com", "cisco.com", "fortinet.com",
                            "paloaltonetworks.com", "ivanti.com", "vmware.com", "oracle.com", "jpcert.or.jp",
@@ -44,6 +45,7 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
 # Scrapy 2.19 turns on an HTTP control server that runs Python code (RemoteControl): an unattended
 # crawler of untrusted sites opens no port. For debugging: --set REMOTE_CONTROL_ENABLED=True.
 REMOTE_CONTROL_ENABLED = False

@@ -41,13 +41,21 @@ class DraftOutcome:
                    if self.summariser_fallbacks else ""))
 
 
-def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False, llm_model=None) -> DraftOutcome:
-    """Group new and changed articles into stories and (re)draft the stories that changed."""
-    grouped = stories.rebuild_stories(db) if rebuild else stories.update_stories(db)
+def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False, llm_model=None,
+          progress=None) -> DraftOutcome:
+    """Group new and changed articles into stories and (re)draft the stories that changed.
+
+    ``progress(stage, done, total)`` hears how far grouping and drafting have got."""
+    grouped = stories.rebuild_stories(db, progress) if rebuild else stories.update_stories(db, progress)
     stories.finish_rebuild(db)  # an interrupted rebuild is reconciled before anything is drafted
     outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
-    for story_id in stories_to_draft(db):  # the ones just grouped, and any an interrupted run left
+    pending = stories_to_draft(db)  # the ones just grouped, and any an interrupted run left
+    for done, story_id in enumerate(pending):
+        if progress and done % 25 == 0:
+            progress("drafting", done, len(pending))
         draft_story(db, story_id, profile, outcome, llm_model)
+    if progress:
+        progress("drafting", len(pending), len(pending))
     return outcome
 
 

@@ -79,3 +79,15 @@ def test_the_timer_calendar_is_valid_for_systemd():
     spec = unit("newsdesk.timer")["Timer"]["OnCalendar"]
     result = subprocess.run(["systemd-analyze", "calendar", spec], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0 and "Next elapse" in result.stdout, result.stderr
+
+
+def test_long_commands_report_progress_unless_quiet(tmp_path):
+    db_file = tmp_path / "progress.db"
+    crawled = run_newsdesk("crawl", "nict", "msrc", "--mirror", MIRROR, "--since", "2000-01-01", db=db_file)
+    assert crawled.returncode == 0
+    assert "nict: 5 pages fetched, 3 articles stored (done: finished)" in crawled.stderr
+    assert "msrc: " in crawled.stderr and "articles stored (done: finished)" in crawled.stderr
+    drafted = run_newsdesk("draft", db=db_file)
+    assert "grouping: 6/6" in drafted.stderr and "drafting: " in drafted.stderr
+    quiet = run_newsdesk("crawl", "nict", "--quiet", "--mirror", MIRROR, db=tmp_path / "quiet.db")
+    assert "pages fetched" not in quiet.stderr

@@ -15,6 +15,7 @@ from rich.text import Text
 from pipeline import store
 from pipeline.cli.app import EXIT_CANNOT_RUN, EXIT_FAILED, CannotRun, Context, SomeFailed, cli, json_option, pass_ctx
 from pipeline.cli.output import console, echo, echo_json, print_candidates, print_run, safe, table
+from pipeline.cli.progress import stage_progress
 from pipeline.cli.runlog import run_logger
 
 
@@ -95,7 +96,7 @@ def _crawl(ctx: Context, keys, mirror, since, log_level, overrides=()) -> dict:
     try:
         run_id = crawl(str(ctx.db_file), keys, mirror=mirror, since=since.date().isoformat() if since else None,
                        sources_file=ctx.sources_file, log_level="INFO" if ctx.verbose else log_level,
-                       overrides=overrides)
+                       overrides=overrides, progress=not ctx.quiet)
     except CrawlInputError as exc:
         raise click.ClickException(str(exc)) from None
     runs = store.run_summary(ctx.open(write=False), run_id)
@@ -146,7 +147,8 @@ def _draft(ctx: Context, rebuild: bool = False, profile_file: str | None = None,
         profile = load_profile(profile_file)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
-    outcome = run_draft(ctx.open(), profile, rebuild=rebuild, llm_model=_llm_model(profile))
+    with stage_progress(enabled=not (quiet or ctx.quiet)) as progress:
+        outcome = run_draft(ctx.open(), profile, rebuild=rebuild, llm_model=_llm_model(profile), progress=progress)
     run_logger(ctx.db_file).info("draft: %s", outcome.summary())
     if not quiet:
         click.echo(outcome.summary())

@@ -11,6 +11,7 @@ Incremental: only articles not yet in a story, or changed since they were proces
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,11 +48,16 @@ def pending_ids(db: sqlite_utils.Database) -> list[int]:
     return [row[0] for row in sorted(rows, key=lambda r: (KIND_ORDER.get(r[1], 9), r[2] or "", r[0]))]
 
 
-def update_stories(db: sqlite_utils.Database) -> Outcome:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def update_stories(db: sqlite_utils.Database, progress: Progress | None = None) -> Outcome:
     """Group every pending article; returns the stories that changed (to be drafted again)."""
     outcome = Outcome(dirty=set())
     ids = pending_ids(db)  # ids only: the texts are read one at a time, whatever the archive's size
     for start in range(0, len(ids), BATCH):
+        if progress:
+            progress("grouping", start, len(ids))
         with transaction(db):
             for article_id in ids[start:start + BATCH]:
                 article = next(iter(db.query(
@@ -62,6 +68,8 @@ def update_stories(db: sqlite_utils.Database) -> Outcome:
                 outcome.processed += 1
                 outcome.created += created
                 outcome.dirty.add(story_id)
+    if progress:
+        progress("grouping", len(ids), len(ids))
     return outcome
 
 

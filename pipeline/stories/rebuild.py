@@ -21,7 +21,7 @@ from pipeline.stories.signatures import article_signature, store_signature
 PROTECTED = "SELECT story_id FROM candidates WHERE edited = 1 OR status != 'new'"
 
 
-def rebuild_stories(db: sqlite_utils.Database) -> Outcome:
+def rebuild_stories(db: sqlite_utils.Database, progress=None) -> Outcome:
     """Group the whole archive again; stories that come out with the same articles keep their ids."""
     with transaction(db):
         for (empty,) in db.execute(  # stories left without articles (an editor split them out): retired now
@@ -37,7 +37,7 @@ def rebuild_stories(db: sqlite_utils.Database) -> Outcome:
                         "JOIN articles a ON a.id = sa.article_id")
         for article in list(kept):
             store_signature(db, article, article_signature(article))
-    outcome = update_stories(db)
+    outcome = update_stories(db, progress)
     finish_rebuild(db)
     return outcome
 
