@@ -13,6 +13,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.middlewares import RESPONSES_READ
+
 INTERVAL = 10.0          # seconds between plain lines
 LIVE_INTERVAL = 0.5      # seconds between updates of the live display
 _live: dict = {"progress": None, "open": 0}  # the display the spiders of this process share
@@ -52,6 +54,8 @@ class CrawlProgress:
     def closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
+        if reason == "finished" and not self.crawler.stats.get_value(RESPONSES_READ):
+            reason = "nothing could be read"
         if self.task_id is None:
             self.line(spider, f" (done: {reason})")
             return
