@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from urllib.parse import urlencode
 
 import sqlite_utils
 from datasette import hookimpl
@@ -273,7 +272,3 @@ async def login_page(datasette, request):
         return Response.redirect("/-/desk/login")
     return Response.html(await datasette.render_template("login.html", {"editors": sorted(editors)},
                                                          request=request))
-
-
-def desk_url(**params) -> str:
-    return "/-/desk?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -131,6 +130,3 @@ def review_changes(articles: list[dict], events: list[dict]) -> list[dict]:
              "change": "joined" if a["added_at"] > last_edit else "changed"}
             for a in articles if a["added_at"] > last_edit or a["last_fetched_at"] > last_edit and a["version"] > 1]
 
-
-def as_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -32,7 +32,6 @@ KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
 class Outcome:
     processed: int = 0
     created: int = 0
-    dirty: set[int] | None = None
 
 
 PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
@@ -52,8 +51,8 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def update_stories(db: sqlite_utils.Database, progress: Progress | None = None) -> Outcome:
-    """Group every pending article; returns the stories that changed (to be drafted again)."""
-    outcome = Outcome(dirty=set())
+    """Group every pending article (changed stories count a revision and are drafted again)."""
+    outcome = Outcome()
     ids = pending_ids(db)  # ids only: the texts are read one at a time, whatever the archive's size
     for start in range(0, len(ids), BATCH):
         if progress:
@@ -64,10 +63,9 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None) 
                     f"SELECT {PENDING_COLUMNS} FROM articles a LEFT JOIN story_articles sa "
                     "ON sa.article_id = a.id WHERE a.id = ?", [article_id])))
                 with transaction(db):
-                    story_id, created = _place(db, article)
+                    _story_id, created = _place(db, article)
                 outcome.processed += 1
                 outcome.created += created
-                outcome.dirty.add(story_id)
     if progress:
         progress("grouping", len(ids), len(ids))
     return outcome
