@@ -79,14 +79,19 @@ def _second_tuesday(year: int, month: int) -> date:
     return first + timedelta(days=(1 - first.weekday()) % 7 + 7)
 
 
-def _local_date(published_at: str | None) -> date | None:
-    if not published_at:
-        return None
+def moment(published_at: str | None) -> datetime | None:
+    """A stored ISO 8601 time as a datetime (None when missing or unreadable)."""
     try:
-        moment = datetime.fromisoformat(published_at)
+        return datetime.fromisoformat(published_at) if published_at else None
     except ValueError:
         return None
-    return (moment.astimezone(JST) if moment.tzinfo else moment).date()
+
+
+def _local_date(published_at: str | None) -> date | None:
+    when = moment(published_at)
+    if when is None:
+        return None
+    return (when.astimezone(JST) if when.tzinfo else when).date()
 
 
 def hubs(db: sqlite_utils.Database, urls: list[str]) -> set[str]:

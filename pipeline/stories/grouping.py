@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlite_utils
 from datasketch import LeanMinHash
 
 from pipeline.store import msrc_release_url, now_iso
 from pipeline.store.transactions import transaction
-from pipeline.stories.evidence import hubs, identifiers, release_ids
+from pipeline.stories.evidence import hubs, identifiers, moment, release_ids
 from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
 
 DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
@@ -159,14 +159,11 @@ def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: Lean
 
 
 def _window(published_at: str | None) -> tuple[str, str] | None:
-    if not published_at:
-        return None
-    try:
-        moment = datetime.fromisoformat(published_at)
-    except ValueError:
+    when = moment(published_at)
+    if when is None:
         return None
     span = timedelta(days=WINDOW_DAYS)
-    return (moment - span).isoformat(), (moment + span).isoformat()
+    return (when - span).isoformat(), (when + span).isoformat()
 
 
 def _new_story(db: sqlite_utils.Database, article: dict) -> int:
