@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from pathlib import Path
 
-import soupsieve
-
 DEFAULT_REGISTRY = importlib.resources.files("crawler") / "sources.toml"  # also inside a zipped egg (Scrapyd)
 ENV_VAR = "NEWSDESK_SOURCES"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -202,6 +200,8 @@ def _parse_rules(key: str, raw: object) -> ExtractRules:
 
 def _check_selector(key: str, name: str, rule: str) -> None:
     """Compile a CSS rule (the part before "@attr") now, so a typo is an error at load, not on every page."""
+    import soupsieve  # only when a registry has rules: commands that never load one start faster
+
     try:
         soupsieve.compile(rule.partition("@")[0])  # as extraction reads it
     except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as exc:

@@ -7,7 +7,6 @@ import click
 from pipeline import store
 from pipeline.cli.app import Context, cli, json_option, not_found, pass_ctx
 from pipeline.cli.output import console, echo, echo_json, safe, table
-from pipeline.stories.evidence import explain
 
 
 @cli.command()
@@ -64,6 +63,8 @@ def article(ctx: Context, article_id, as_json):
 
 
 def _article_lines(row: dict) -> list[str]:
+    from pipeline.stories.evidence import explain  # only here: the stories package loads datasketch
+
     story = row["story"]
     lines = [
         row["title"],
