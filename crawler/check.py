@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from crawler import __version__
+from crawler import settings, user_agent
 from crawler.extract.article import ExtractError, extract_article
 from crawler.extract.decode import decode_html
 from crawler.extract.feed import parse_feed
@@ -28,7 +28,6 @@ RULES = ("title", "published", "modified", "author", "lead", "body", "next_page"
 EXPECTED = {"title", "published", "author", "lead", "body"}  # on every article page; the others are optional
 TIMEOUT = 30
 MAX_BYTES = 10 * 1024 * 1024
-CONTACT = "https://github.com/newsdesk-jp/newsdesk"
 
 
 class CheckError(RuntimeError):
@@ -109,7 +108,7 @@ def fetch(url: str, mirror: str | None = None) -> tuple[bytes, str | None]:
         raise CheckError(f"{url} is not an http(s) URL")
     if not mirror and not is_public_address(parts.hostname):
         raise CheckError(f"{url}: {parts.hostname} is a private or loopback address")
-    agent = f"newsdesk/{__version__} (+{CONTACT})"
+    agent = user_agent(settings.NEWSDESK_CONTACT_URL)
     robots = urllib.robotparser.RobotFileParser()
     try:
         robots.parse(_get(f"{parts.scheme}://{parts.netloc}/robots.txt", mirror, agent)[0]

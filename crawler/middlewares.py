@@ -13,7 +13,7 @@ from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
-from crawler import __version__
+from crawler import user_agent
 from crawler.mirror import MIRROR_META, mirror_url, real_url_from_mirror
 from crawler.urls import is_public_address
 
@@ -68,7 +68,7 @@ class ContactUserAgentMiddleware(UserAgentMiddleware):
         settings = crawler.settings
         agent = settings.get("USER_AGENT")
         if not agent or agent.startswith("Scrapy/"):
-            agent = f"newsdesk/{__version__} (+{settings.get('NEWSDESK_CONTACT_URL')})"
+            agent = user_agent(settings.get("NEWSDESK_CONTACT_URL"))
         return cls(agent)
 
 

@@ -35,7 +35,7 @@ def crawl(db_file: str, keys: Sequence[str] = (), *, mirror: str | None = None, 
     store.open_db(db_file).close()  # create and migrate before the spiders open it
     settings = crawl_settings(db_file, mirror=mirror, since=since, sources_file=sources_file,
                               log_level=log_level, extra={"NEWSDESK_PROGRESS": progress, **extra})
-    return run_crawl(list(keys), settings)
+    return run_crawl(list(keys) or list(known), settings)
 
 
 def check_mirror(mirror: str | None) -> None:
@@ -98,14 +98,10 @@ def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,
 
 
 def run_crawl(keys: list[str], settings: Settings) -> str:
-    """Crawl the given sources (all when empty) and return the run id shared by their crawl_runs rows."""
-    sources = load_sources(settings.get("NEWSDESK_SOURCES"))
-    unknown = [key for key in keys if key not in sources]
-    if unknown:
-        raise CrawlInputError(f"unknown source {', '.join(unknown)} (known: {', '.join(sources)})")
+    """Crawl these sources (checked by crawl()) and return the run id shared by their crawl_runs rows."""
     process = CrawlerProcess(settings)
     claimed: set[str] = set()  # cited pages are shared: one request even when two sources cite one page
-    for key in keys or list(sources):
+    for key in keys:
         process.crawl(key, claimed=claimed)
     process.start()
     return settings.get("NEWSDESK_RUN_ID")

@@ -54,12 +54,18 @@ with run_lock(Path(sys.argv[1])):
 """
 
 
-def test_a_run_started_while_another_runs_exits_at_once(tmp_path):
-    db_file = tmp_path / "locked.db"
+def hold_lock(db_file) -> subprocess.Popen:
+    """Another process holding the run lock (for 30 s, or until killed)."""
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db_file), "30"], cwd=ROOT, stdout=subprocess.PIPE,
                               text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_run_started_while_another_runs_exits_at_once(tmp_path):
+    db_file = tmp_path / "locked.db"
+    holder = hold_lock(db_file)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         result = run_newsdesk("run", *MIRROR, db=db_file)
         assert result.returncode == 0
         assert "skipped: another run (pid" in result.stderr and "is still running" in result.stderr
@@ -76,10 +82,8 @@ def test_a_run_started_while_another_runs_exits_at_once(tmp_path):
 
 def test_a_run_holding_the_lock_for_hours_is_reported_as_hung(tmp_path):
     db_file = tmp_path / "hung.db"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db_file), "30"], cwd=ROOT, stdout=subprocess.PIPE,
-                              text=True)
+    holder = hold_lock(db_file)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         record = json.loads(lock_path(db_file).read_text())
         lock_path(db_file).write_text(json.dumps({**record, "started_at": (datetime.now(UTC) - timedelta(hours=7))
                                                  .isoformat()}))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import click
@@ -11,13 +10,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.store import strip_controls
+
 console = Console(width=None if sys.stdout.isatty() else 160)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
 
 
 def inert(value) -> str:
     """Crawled text for the terminal: no control sequences (escape codes, carriage returns)."""
-    return _CONTROL.sub("", "" if value is None else str(value))
+    return strip_controls("" if value is None else str(value))
 
 
 def safe(value) -> Text:

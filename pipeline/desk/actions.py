@@ -44,10 +44,16 @@ def undo(db: sqlite_utils.Database, candidate_id: int, *, editor: str | None = N
     return get_candidate(db, candidate_id)
 
 
+def _undone(db, candidate_id: int | None = None) -> set[int]:
+    """Ids of the history rows an 'undone' row took back (of one candidate, or of all)."""
+    where, params = ("AND candidate_id = ?", [candidate_id]) if candidate_id is not None else ("", [])
+    return {json.loads(row[0]).get("undoes") for row in db.execute(
+        f"SELECT changes FROM candidate_history WHERE action = 'undone' {where}", params)}
+
+
 def undo_last(db: sqlite_utils.Database, *, editor: str | None = None) -> dict:
     """Take back this editor's most recent action, whichever candidate it was on."""
-    undone = {json.loads(row[0]).get("undoes") for row in db.execute(
-        "SELECT changes FROM candidate_history WHERE action = 'undone'")}
+    undone = _undone(db)
     marks = ",".join("?" for _ in UNDOABLE)
     for row in db.execute(f"SELECT id, candidate_id FROM candidate_history WHERE actor = 'editor' AND "
                           f"editor IS ? AND action IN ({marks}) ORDER BY id DESC", [editor, *sorted(UNDOABLE)]):
@@ -57,8 +63,7 @@ def undo_last(db: sqlite_utils.Database, *, editor: str | None = None) -> dict:
 
 
 def _last_undoable(db, candidate_id: int) -> dict | None:
-    undone = {json.loads(row[0]).get("undoes") for row in db.execute(
-        "SELECT changes FROM candidate_history WHERE candidate_id = ? AND action = 'undone'", [candidate_id])}
+    undone = _undone(db, candidate_id)
     for row in db.query("SELECT * FROM candidate_history WHERE candidate_id = ? AND actor = 'editor' "
                         "ORDER BY id DESC", [candidate_id]):
         if row["action"] in UNDOABLE and row["id"] not in undone:
@@ -68,9 +73,8 @@ def _last_undoable(db, candidate_id: int) -> dict | None:
 
 def _edited_after_undo(db, candidate_id: int, undoing: int) -> bool:
     """Whether an earlier edit stays in force once this one is undone."""
-    undone = {json.loads(row[0]).get("undoes") for row in db.execute(
-        "SELECT changes FROM candidate_history WHERE candidate_id = ? AND action = 'undone'", [candidate_id])}
-    return any(row[0] not in undone | {undoing} for row in db.execute(
+    undone = _undone(db, candidate_id) | {undoing}
+    return any(row[0] not in undone for row in db.execute(
         "SELECT id FROM candidate_history WHERE candidate_id = ? AND action = 'edited'", [candidate_id]))
 
 

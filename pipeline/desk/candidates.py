@@ -48,14 +48,14 @@ def list_candidates(db: sqlite_utils.Database, status: str | None = None) -> lis
     """Candidates ranked by score (highest first), newest first among equals."""
     where, params = ("WHERE c.status = ?", [status]) if status else ("", [])
     sql = f"{SELECT} {where} ORDER BY c.score DESC, st.first_published_at DESC, c.id"
-    return [_decode(row) for row in db.query(sql, params)]
+    return [decode_row(row) for row in db.query(sql, params)]
 
 
 def get_candidate(db: sqlite_utils.Database, candidate_id: int) -> dict:
     rows = list(db.query(f"{SELECT} WHERE c.id = ?", [candidate_id]))
     if not rows:
         raise NotFound(_where_it_went(db, candidate_id))
-    return _decode(rows[0])
+    return decode_row(rows[0])
 
 
 def _where_it_went(db: sqlite_utils.Database, candidate_id: int) -> str:
@@ -122,5 +122,5 @@ def _edit(db, candidate_id: int, headline: str | None, bullets: list[str] | None
     return get_candidate(db, candidate_id)
 
 
-def _decode(row: dict) -> dict:
+def decode_row(row: dict) -> dict:
     return {**row, **{name: json.loads(row[name]) for name in JSON_FIELDS}}

@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlite_utils
 
-from pipeline.desk.candidates import SELECT, _decode
+from pipeline.desk.candidates import SELECT, decode_row
 from pipeline.desk.export import render_issue
 from pipeline.store import now_iso, transaction
 from pipeline.store.history import record
@@ -24,7 +24,7 @@ def next_items(db: sqlite_utils.Database) -> list[dict]:
     """Picked candidates not yet in an edition: the editors' order first, then by score."""
     rows = db.query(f"{SELECT} WHERE {UNPUBLISHED} "
                     "ORDER BY c.position IS NULL, c.position, c.score DESC, st.first_published_at DESC")
-    return [_decode(row) for row in rows]
+    return [decode_row(row) for row in rows]
 
 
 def create_edition(db: sqlite_utils.Database, *, issue_date: date | None = None, title: str | None = None,

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+from pipeline.store import strip_controls
+
 EDITOR_PLACEHOLDER = "(編集者が記入)"
 
 
@@ -55,14 +57,13 @@ def _one_line(text: str) -> str:
     return _inert(" ".join(str(text).split()))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MARKDOWN = re.compile(r"([\\`*_\[\]!~|])")   # what can make links, images, emphasis, code, tables
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")  # what makes headings, quotes, lists at a line start
 
 
 def _inert(text: str) -> str:
     """Crawled (and editors') text renders as the literal text: no HTML, links, images or emphasis."""
-    text = _CONTROL.sub("", text).replace("<", "&lt;")
+    text = strip_controls(text).replace("<", "&lt;")
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _MARKDOWN.sub(r"\\\1", text))
 
 

@@ -103,8 +103,11 @@ def _filters(request) -> queue.Filters:
 
 async def desk_page(datasette, request):
     filters = _filters(request)
-    rows, sources, health = await _read(datasette, lambda db: (
-        queue.queue(db, filters), queue.sources(db), source_health(db, queue.sources(db))))
+    def read(db):
+        sources = queue.sources(db)
+        return queue.queue(db, filters), sources, source_health(db, sources)
+
+    rows, sources, health = await _read(datasette, read)
     return Response.html(await datasette.render_template("desk.html", {
         "candidates": rows, "filters": filters, "sources": sources, "query": request.query_string, "health": health,
         "statuses": candidates.STATUSES, "sorts": list(queue.SORTS), "editor": _editor(datasette, request),

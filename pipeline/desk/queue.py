@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from pipeline import stories
-from pipeline.desk.candidates import SELECT, _decode, get_candidate
+from pipeline.desk.candidates import SELECT, decode_row, get_candidate
 from pipeline.desk.editions import editions_citing
 from pipeline.desk.export import is_web_link
 from pipeline.drafts import source_text
@@ -61,7 +61,7 @@ def queue(db: sqlite_utils.Database, filters: Filters) -> list[dict]:
     order = SORTS.get(filters.sort, SORTS["rank"])
     sql = (f"{SELECT.replace('SELECT c.*', 'SELECT c.*, ' + LEAD_SOURCE, 1)} WHERE {where} "
            f"ORDER BY {order} LIMIT ?")
-    rows = [_web_links(_decode(row)) for row in db.query(sql, [*params, filters.limit])]
+    rows = [_web_links(decode_row(row)) for row in db.query(sql, [*params, filters.limit])]
     tokens = _last_changes(db, [row["id"] for row in rows])
     return [{**row, "seen": tokens.get(row["id"], 0)} for row in rows]
 

@@ -16,6 +16,7 @@ from pipeline.store.articles import (
     raw_pages,
     save_article,
     save_validators,
+    strip_controls,
     validators,
 )
 from pipeline.store.db import (
@@ -47,8 +48,8 @@ from pipeline.store.transactions import transaction
 __all__ = [
     "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "BUSY_TIMEOUT_MS", "busy_timeout_ms",
     "content_hash", "DatabaseUnusable", "db_path", "DEFAULT_DB", "ENV_VAR", "finish_run", "known_articles",
-    "last_finished_run", "last_finished_starts", "mark_checked", "msrc_release_url", "MSRC_RELEASE_URL",
+    "last_finished_run", "last_finished_starts", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url",
     "now_iso", "open_db", "QueryError", "raw_pages", "record_error", "run_summary", "save_article",
-    "save_source", "save_validators", "schema_version", "search", "start_run", "transaction",
-    "TRANSIENT_REASONS", "unresolved_citations", "urls_to_retry", "validators",
+    "save_source", "save_validators", "schema_version", "search", "start_run", "strip_controls",
+    "transaction", "TRANSIENT_REASONS", "unresolved_citations", "urls_to_retry", "validators",
 ]
