@@ -58,6 +58,7 @@ DEFAULT_INCREMENTAL = 500
 SEED = 7
 HARD_NEGATIVE_SAMPLE = 5000
 JACCARD_SAMPLE = 1000
+HARD_NEGATIVE_DAYS = 14              # other events of the same kind published this close
 PROGRESS_SECONDS = 60
 
 
@@ -195,10 +196,29 @@ def child_add(db_path: str, count: int, seed: int) -> dict:
     return {"seconds": round(time.perf_counter() - start, 3), **summary["incremental"]}
 
 
+def bcubed(story_of: dict[int, int], event_of: dict[int, int]) -> dict:
+    """BCubed precision and recall (Bagga and Baldwin): per article, the share of its story that is its
+    event and the share of its event that is in its story, averaged over articles."""
+    in_story, in_event, both = Counter(), Counter(), Counter()
+    for article, event in event_of.items():
+        story = story_of.get(article, ("alone", article))
+        in_story[story] += 1
+        in_event[event] += 1
+        both[story, event] += 1
+    precision = recall = 0.0
+    for article, event in event_of.items():
+        story = story_of.get(article, ("alone", article))
+        precision += both[story, event] / in_story[story]
+        recall += both[story, event] / in_event[event]
+    n = len(event_of) or 1
+    p, r = precision / n, recall / n
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
 def child_quality(db_path: str, seed: int) -> dict:
     """Pairwise agreement of the stories with the generator's events."""
     from bench.synthetic import truth_path
-    from pipeline.stories import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS, WINDOW_DAYS
+    from pipeline.stories import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS
     from pipeline.text.japanese import normalize
 
     truth = json.loads(truth_path(db_path).read_text())["articles"]
@@ -241,7 +261,7 @@ def child_quality(db_path: str, seed: int) -> dict:
     rng = random.Random(seed)
     news = sorted((datetime.fromisoformat(published[a]), a) for a, _, kind, _ in truth if kind == "news")
     moments = [m for m, _ in news]
-    span = timedelta(days=WINDOW_DAYS)
+    span = timedelta(days=HARD_NEGATIVE_DAYS)
     negatives = []
     for _ in range(HARD_NEGATIVE_SAMPLE * 20):
         if len(negatives) >= HARD_NEGATIVE_SAMPLE:
@@ -280,6 +300,7 @@ def child_quality(db_path: str, seed: int) -> dict:
                 "jaccard_hard_negatives": jaccard_stats(negatives)}
     conn.close()
     return {
+        "bcubed": bcubed(story_of, event_of),
         "news_news": pair_recall(("news", "news")), "news_primary": pair_recall(("news", "primary")),
         "groups": len(groups), "groups_whole": whole,
         "groups_whole_share": round(whole / len(groups), 4) if groups else None,

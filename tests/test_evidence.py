@@ -97,7 +97,7 @@ def test_the_same_wording_about_other_cves_is_another_story(db, second, joined):
     assert (story_of(db, first_url) == story_of(db, second_url)) is joined
     evidence = db.execute("SELECT sa.evidence FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
                           "WHERE a.url = ?", [second_url]).fetchone()[0]
-    assert ('"near-duplicate"' in evidence) is joined and ('"new"' in evidence) is not joined
+    assert ('"similar"' in evidence) is joined and ('"new"' in evidence) is not joined
 
 
 def test_each_article_records_why_it_is_in_its_story_and_show_says_it(db, tmp_path):
@@ -113,7 +113,7 @@ def test_each_article_records_why_it_is_in_its_story_and_show_says_it(db, tmp_pa
     save(db, "https://scan.netsecurity.ne.jp/article/2026/11/18/1.html", "東都工科大学に不正アクセス", TEXTS[0],
          "2026-11-18T10:00:00+09:00", [notice])
     save(db, notice, "不正アクセスに関するお詫び", "本学のメールサーバが不正アクセスを受けました。",
-         "2026-11-18T09:00:00+09:00", kind="primary", source="primary")
+         "2026-11-18T11:00:00+09:00", kind="primary", source="primary")
     draft(db, load_profile())
     whys = {row[0]: json.loads(row[1]) for row in db.execute(
         "SELECT a.kind, sa.evidence FROM story_articles sa JOIN articles a ON a.id = sa.article_id")}

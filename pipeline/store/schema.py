@@ -302,6 +302,49 @@ def _m008_notifications(db: sqlite_utils.Database) -> None:
     )""")
 
 
+GROUPING_SCHEMA = [
+    """CREATE TABLE article_profiles (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        version INTEGER NOT NULL,                -- the article version profiled
+        published_at TEXT,
+        terms TEXT NOT NULL,                     -- JSON {"title": {term: count}, "body": {term: count}}
+        facts TEXT NOT NULL,                     -- JSON {"id": [CVE/KB], "org": [...], "count": [...]}
+        keys TEXT NOT NULL                       -- JSON list: the look-up keys posted in term_postings
+    )""",
+    """CREATE TABLE term_postings (
+        term TEXT NOT NULL,                      -- a rare term or fact (org:…, id:…) of an article
+        published_at TEXT NOT NULL,              -- the article's date ('' when unknown): look-ups are bounded by time
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (term, published_at, article_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE term_stats (
+        term TEXT PRIMARY KEY,                   -- '' holds the number of articles profiled
+        df INTEGER NOT NULL                      -- articles whose profile has the term (for IDF)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE story_centroids (
+        story_id INTEGER PRIMARY KEY REFERENCES stories(id),
+        articles INTEGER NOT NULL,
+        title TEXT NOT NULL,                     -- JSON {term: summed count} of its articles' titles
+        body TEXT NOT NULL,                      -- JSON {term: summed count} of their bodies (the top terms)
+        facts TEXT NOT NULL,                     -- JSON: the union of their facts
+        title_norm REAL NOT NULL,                -- TF-IDF vector lengths when last saved (cosine)
+        body_norm REAL NOT NULL,
+        first_published_at TEXT,
+        last_published_at TEXT
+    )""",
+]
+
+
+def _m009_centroid_grouping(db: sqlite_utils.Database) -> None:
+    # Stories grouped against centroids: article profiles, time-bounded postings of rare terms and
+    # facts, document frequencies kept incrementally. Existing stories are profiled by the next draft.
+    for statement in GROUPING_SCHEMA:
+        db.execute(statement)
+    # The revision a story was last checked at for fragments of the same event (the repair pass).
+    db.execute("ALTER TABLE stories ADD COLUMN repaired_revision INTEGER")
+    db.execute("UPDATE stories SET repaired_revision = revision")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -311,6 +354,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (6, "word index, commentary, picked order, editor names, editions", _m006_desk),
     (7, "why each article is in its story", _m007_join_evidence),
     (8, "notifications sent once", _m008_notifications),
+    (9, "centroid grouping: article profiles, term postings and statistics, story centroids",
+     _m009_centroid_grouping),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -320,7 +365,7 @@ MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
 TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
-        CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA))}
+        CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA + GROUPING_SCHEMA))}
     | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status"}
     | {f"articles_words_{part}" for part in ("data", "idx", "docsize", "config", "content")}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}

@@ -1,4 +1,5 @@
-"""Stories: grouping articles about the same event (citations, MSRC releases, near-duplicates)."""
+"""Stories: grouping articles about the same event (citations, MSRC releases, text against story
+centroids), the repair pass, and editors' merges and splits."""
 
 from pipeline.stories.grouping import (
     DUPLICATE_JACCARD,

@@ -1,11 +1,16 @@
 """Group articles about the same event into stories.
 
-An article joins a story through, in order: the citations between news and primary sources
-(article_links), a monthly MSRC release the news is about, or near-duplicate text (MinHash of
-character shingles with locality-sensitive hashing, kept in SQLite so each new article costs a few
-indexed look-ups whatever the archive's size). Otherwise it starts a story of its own.
+An article joins a story through hard evidence first: the citations between news and primary
+sources (article_links; hubs excluded) or the monthly MSRC release the news is about. Otherwise it
+is compared with a bounded set of candidate stories, found through time-bounded look-ups of its
+rare words and facts (:mod:`retrieval`) and MinHash buckets (near-duplicates), each against the
+story's centroid (:mod:`scoring`): the best candidate is joined when the join model's probability
+reaches its threshold; else the article starts a story of its own. ``story_articles.evidence``
+records which evidence, and for text which score and shared terms, decided.
 
-Incremental: only articles not yet in a story, or changed since they were processed, are visited.
+Incremental: only articles not yet in a story, or changed since they were processed, are visited,
+in date order (a rebuild visits the same articles in the same order). A repair pass then checks
+the stories that changed for fragments of one event (:mod:`repair`).
 """
 
 from __future__ import annotations
@@ -13,18 +18,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlite_utils
 from datasketch import LeanMinHash
 
 from pipeline.store import msrc_release_url, now_iso
 from pipeline.store.transactions import transaction
-from pipeline.stories.evidence import hubs, identifiers, moment, release_ids
+from pipeline.stories.centroids import Centroids, recompute_centroid
+from pipeline.stories.evidence import hubs, release_ids
+from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_keys, profile_terms, store_profile
+from pipeline.stories.repair import repair_stories
+from pipeline.stories.retrieval import stories_sharing, window
+from pipeline.stories.scoring import article_side, centroid_side, features, join_model, key_weights, shared_keys
 from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
 
-DUPLICATE_JACCARD = 0.35            # estimated similarity at which two articles tell one story
-WINDOW_DAYS = 14                    # near-duplicates are published close together
+DUPLICATE_JACCARD = 0.35            # MinHash similarity reported as a near-duplicate in the evidence
+WINDOW_DAYS = 30                    # candidate stories had an article this close in time
+MAX_CANDIDATES = 20                 # stories scored per article, whatever the archive's size
 KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
 
 
@@ -32,27 +42,44 @@ KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
 class Outcome:
     processed: int = 0
     created: int = 0
+    repaired: int = 0
 
 
+@dataclass
+class Scored:
+    """A candidate story for an article: the join model's probability and the features behind it."""
+    story_id: int
+    probability: float
+    features: dict[str, float]
+    shared: list[str]
+
+
+Decide = Callable[[dict, list[Scored]], Scored | None]
 PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
                    "sa.story_id, sa.article_version")
 BATCH = 500  # articles grouped per transaction
 
 
 def pending_ids(db: sqlite_utils.Database) -> list[int]:
-    """Articles never grouped, or changed since they were; releases first, then news, then primaries."""
+    """Articles never grouped, or changed since they were, in date order (releases, news, primaries
+    first among articles of the same time)."""
     rows = db.execute(
         "SELECT a.id, a.kind, a.published_at FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id "
         "WHERE sa.story_id IS NULL OR sa.article_version < a.version").fetchall()
-    return [row[0] for row in sorted(rows, key=lambda r: (KIND_ORDER.get(r[1], 9), r[2] or "", r[0]))]
+    return [row[0] for row in sorted(rows, key=lambda r: (r[2] or "", KIND_ORDER.get(r[1], 9), r[0]))]
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def update_stories(db: sqlite_utils.Database, progress: Progress | None = None) -> Outcome:
-    """Group every pending article (changed stories count a revision and are drafted again)."""
+def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
+                   decide: Decide | None = None) -> Outcome:
+    """Group every pending article (changed stories count a revision and are drafted again), then
+    repair the stories that changed. ``decide`` picks among scored candidates (default: the join model)."""
     outcome = Outcome()
+    stats = TermStats(db)
+    centroids = Centroids(db, stats)
+    profile_grouped(db, centroids)
     ids = pending_ids(db)  # ids only: the texts are read one at a time, whatever the archive's size
     for start in range(0, len(ids), BATCH):
         if progress:
@@ -63,28 +90,56 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None) 
                     f"SELECT {PENDING_COLUMNS} FROM articles a LEFT JOIN story_articles sa "
                     "ON sa.article_id = a.id WHERE a.id = ?", [article_id])))
                 with transaction(db):
-                    _story_id, created = _place(db, article)
+                    _story_id, created = _place(db, article, centroids, decide or best_candidate)
                 outcome.processed += 1
                 outcome.created += created
     if progress:
         progress("grouping", len(ids), len(ids))
+    outcome.repaired = repair_stories(db, centroids)
     return outcome
 
 
-def _place(db: sqlite_utils.Database, article: dict) -> tuple[int, bool]:
+def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
+    """Profile grouped articles that have no profile (an archive grouped before centroids, or the
+    stories an editor shaped, kept through a rebuild), and give their stories centroids."""
+    missing = [row[0] for row in db.execute(
+        "SELECT sa.article_id FROM story_articles sa LEFT JOIN article_profiles p ON p.article_id = sa.article_id "
+        "WHERE p.article_id IS NULL ORDER BY sa.article_id")]
+    for start in range(0, len(missing), BATCH):
+        with transaction(db):
+            touched, chunk = set(), missing[start:start + BATCH]
+            for article in db.query("SELECT a.*, sa.story_id FROM articles a JOIN story_articles sa ON "
+                                    f"sa.article_id = a.id WHERE a.id IN ({','.join('?' * len(chunk))})", chunk):
+                profile = build_profile(article)
+                dfs = centroids.stats.lookup(profile_terms(profile))
+                store_profile(db, profile, lookup_keys(profile, dfs, centroids.stats.total), centroids.stats)
+                touched.add(article["story_id"])
+            for story_id in sorted(touched):
+                centroids.recompute(story_id)
+
+
+def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decide: Decide) -> tuple[int, bool]:
     minhash = article_signature(article)
+    profile = build_profile(article)
+    stats = centroids.stats
+    dfs = stats.lookup(profile_terms(profile))
+    keys = lookup_keys(profile, dfs, stats.total)
     if article["story_id"] is not None:  # a changed article stays in its story
         db.execute("UPDATE story_articles SET article_version = ? WHERE article_id = ?",
                    [article["version"], article["id"]])
         store_signature(db, article, minhash)
+        store_profile(db, profile, keys, stats)
+        centroids.recompute(article["story_id"])
         _touch(db, article["story_id"], article)
         return article["story_id"], False
     found = (_story_by_citation(db, article) or _story_by_release(db, article)
-             or _story_by_similarity(db, article, minhash))
+             or _story_by_text(db, article, profile, minhash, keys, centroids, decide))
     created = found is None
     story_id, evidence = (_new_story(db, article), {"by": "new"}) if created else found
     _join(db, story_id, article, evidence)
     store_signature(db, article, minhash)
+    store_profile(db, profile, keys, stats)
+    centroids.add(story_id, profile)
     return story_id, created
 
 
@@ -129,55 +184,73 @@ def _story_by_release(db: sqlite_utils.Database, article: dict) -> Found:
     return None
 
 
-def _story_by_similarity(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> Found:
-    """The story of the most similar article sharing an LSH bucket, if similar enough, close in time, and
-    not about other vulnerabilities (both name CVE or KB numbers, and none in common)."""
+def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, minhash: LeanMinHash,
+                   keys: list[str], centroids: Centroids, decide: Decide) -> Found:
+    """The best of a bounded set of candidate stories, scored against their centroids."""
+    bounds = window(article["published_at"], WINDOW_DAYS, WINDOW_DAYS)
+    near = _near_duplicates(db, article, minhash, bounds)
+    stats = centroids.stats
+    ranked = stories_sharing(db, keys, bounds, stats.lookup(keys), stats.total, limit=MAX_CANDIDATES)
+    ids = list(dict.fromkeys([*sorted(near, key=lambda s: -near[s][0]), *(s for s, _ in ranked)]))[:MAX_CANDIDATES]
+    found = centroids.load(ids)
+    dfs = stats.lookup([*profile_terms(profile), *(f"org:{org}" for c in found.values()
+                                                   for org in c.facts.get("org", ()))])
+    total = stats.total
+    mine, model, weights = article_side(profile, dfs, total), join_model(), key_weights(keys, dfs, total)
+    scored = []
+    for story_id in ids:
+        if story_id in found:
+            theirs = centroid_side(found[story_id])
+            named = features(mine, theirs, weights, dfs, total, near.get(story_id, (0.0, None))[0])
+            scored.append(Scored(story_id, model.probability(named), named, shared_keys(keys, theirs)))
+    choice = decide(article, scored)
+    if choice is None:
+        return None
+    evidence = {"by": "similar", "score": round(choice.probability, 3), "model": model.version,
+                "shared": choice.shared, "features": {k: round(v, 3) for k, v in choice.features.items() if v}}
+    if choice.story_id in near and near[choice.story_id][0] >= DUPLICATE_JACCARD:
+        evidence["near_duplicate_of"] = near[choice.story_id][1]
+    return choice.story_id, evidence
+
+
+def best_candidate(article: dict, scored: list[Scored]) -> Scored | None:
+    """The most probable story, if the join model's threshold is reached (ties: the older story)."""
+    best = max(scored, key=lambda s: (s.probability, -s.story_id), default=None)
+    return best if best is not None and best.probability >= join_model().threshold else None
+
+
+def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash,
+                     bounds: tuple[str, str]) -> dict[int, tuple[float, int]]:
+    """Stories with an article sharing an LSH bucket: story id -> (best MinHash similarity, that article)."""
     keys = list(enumerate(band_keys(minhash)))
     sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}) "
-           "SELECT DISTINCT s.article_id, s.minhash, sa.story_id, a.title, a.lead, a.text FROM k "
+           "SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM k "
            "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket "
            "JOIN article_signatures s ON s.article_id = b.article_id "
            "JOIN story_articles sa ON sa.article_id = b.article_id "
            "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' "
-           "JOIN articles a ON a.id = b.article_id WHERE b.article_id != ?")
-    params = [value for pair in keys for value in pair] + [article["id"]]
-    window = _window(article["published_at"])
-    if window:
-        sql += " AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?)"
-        params += list(window)
-    mine = identifiers(article)
-    scored = sorted(((minhash.jaccard(load_signature(r["minhash"])), r) for r in db.query(sql, params)),
-                    key=lambda pair: -pair[0])
-    for similarity, row in scored:
-        if similarity < DUPLICATE_JACCARD:
-            break
-        theirs = identifiers(row)
-        if mine and theirs and not mine & theirs:
-            continue  # the same wording about other CVEs (a vendor's next advisory): not one story
-        return row["story_id"], {"by": "near-duplicate", "jaccard": round(similarity, 3), "of": row["article_id"]}
-    return None
-
-
-def _window(published_at: str | None) -> tuple[str, str] | None:
-    when = moment(published_at)
-    if when is None:
-        return None
-    span = timedelta(days=WINDOW_DAYS)
-    return (when - span).isoformat(), (when + span).isoformat()
+           "JOIN articles a ON a.id = b.article_id WHERE b.article_id != ? "
+           "AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?) LIMIT 200")
+    found: dict[int, tuple[float, int]] = {}
+    for row in db.query(sql, [value for pair in keys for value in pair] + [article["id"], *bounds]):
+        similarity = minhash.jaccard(load_signature(row["minhash"]))
+        if similarity > found.get(row["story_id"], (-1.0, 0))[0]:
+            found[row["story_id"]] = (round(similarity, 3), row["article_id"])
+    return found
 
 
 def _new_story(db: sqlite_utils.Database, article: dict) -> int:
     stamp = now_iso()
-    return db["stories"].insert({
-        "kind": "release" if article["kind"] == "release" else "news", "title": article["title"],
-        "first_published_at": article["published_at"], "last_published_at": article["published_at"],
-        "created_at": stamp, "updated_at": stamp}).last_pk
+    return db.execute("INSERT INTO stories (kind, title, first_published_at, last_published_at, created_at, "
+                      "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                      ["release" if article["kind"] == "release" else "news", article["title"],
+                       article["published_at"], article["published_at"], stamp, stamp]).lastrowid
 
 
 def _join(db: sqlite_utils.Database, story_id: int, article: dict, evidence: dict) -> None:
-    db["story_articles"].insert({"story_id": story_id, "article_id": article["id"],
-                                 "role": _role(db, story_id, article), "article_version": article["version"],
-                                 "added_at": now_iso(), "evidence": json.dumps(evidence, ensure_ascii=False)})
+    db.execute("INSERT INTO story_articles (story_id, article_id, role, article_version, added_at, evidence) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [story_id, article["id"], _role(db, story_id, article), article["version"],
+                                             now_iso(), json.dumps(evidence, ensure_ascii=False)])
     _touch(db, story_id, article)
 
 
@@ -218,6 +291,8 @@ def merge_stories(db: sqlite_utils.Database, keep: int, absorb: int) -> None:
                    [keep, json.dumps({"by": "editor", "action": "merge", "from_story": absorb}), absorb])
         db.execute("UPDATE stories SET merged_into = ?, updated_at = ? WHERE id = ?", [keep, now_iso(), absorb])
         db.execute("UPDATE stories SET updated_at = ?, revision = revision + 1 WHERE id = ?", [now_iso(), keep])
+        recompute_centroid(db, keep)
+        recompute_centroid(db, absorb)
 
 
 def split_article(db: sqlite_utils.Database, article_id: int) -> int:
@@ -228,6 +303,7 @@ def split_article(db: sqlite_utils.Database, article_id: int) -> int:
         raise LookupError(f"there is no article {article_id}")
     row = dict(zip(("id", "kind", "title", "published_at"), article, strict=True))
     with transaction(db):
+        former = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", [article_id]).fetchone()
         db.execute("UPDATE stories SET updated_at = ?, revision = revision + 1 WHERE id = (SELECT story_id "
                    "FROM story_articles WHERE article_id = ?)", [now_iso(), article_id])  # drafted again
         db.execute("DELETE FROM story_articles WHERE article_id = ?", [article_id])
@@ -238,4 +314,7 @@ def split_article(db: sqlite_utils.Database, article_id: int) -> int:
                                      ("release" if row["kind"] == "release" else "news"),
                                      "article_version": version, "added_at": now_iso(),
                                      "evidence": json.dumps({"by": "editor", "action": "split"})})
+        recompute_centroid(db, story_id)
+        if former:
+            recompute_centroid(db, former[0])
     return story_id

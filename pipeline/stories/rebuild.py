@@ -10,15 +10,12 @@ Stories an editor touched (edited, picked or rejected candidates) keep their art
 
 from __future__ import annotations
 
-import json
-
 import sqlite_utils
 
 from pipeline.store import now_iso, transaction
 from pipeline.stories.grouping import Outcome, update_stories
+from pipeline.stories.lifecycle import PROTECTED, delete_candidate, retire
 from pipeline.stories.signatures import article_signature, store_signature
-
-PROTECTED = "SELECT story_id FROM candidates WHERE edited = 1 OR status != 'new'"
 
 
 def rebuild_stories(db: sqlite_utils.Database, progress=None) -> Outcome:
@@ -27,11 +24,12 @@ def rebuild_stories(db: sqlite_utils.Database, progress=None) -> Outcome:
         for (empty,) in db.execute(  # stories left without articles (an editor split them out): retired now
                 f"SELECT id FROM stories st WHERE id NOT IN ({PROTECTED}) AND merged_into IS NULL AND NOT EXISTS "
                 "(SELECT 1 FROM story_articles sa WHERE sa.story_id = st.id)").fetchall():
-            _retire(db, empty, [])
+            retire(db, empty, [])
         db.execute("INSERT OR IGNORE INTO story_rebuild (story_id, article_id) SELECT story_id, article_id "
                    f"FROM story_articles WHERE story_id NOT IN ({PROTECTED})")
-        db.execute("DELETE FROM lsh_buckets")
-        db.execute("DELETE FROM article_signatures")
+        for table in ("lsh_buckets", "article_signatures", "term_postings", "term_stats", "article_profiles",
+                      "story_centroids"):  # kept stories are profiled again first by update_stories
+            db.execute(f"DELETE FROM {table}")
         db.execute(f"DELETE FROM story_articles WHERE story_id NOT IN ({PROTECTED})")
         kept = db.query("SELECT a.id, a.version, a.title, a.lead, a.text FROM story_articles sa "
                         "JOIN articles a ON a.id = sa.article_id")
@@ -58,33 +56,16 @@ def _reconcile(db: sqlite_utils.Database, story_id: int) -> None:
     if new_story and now == old and new_story[0] != story_id:
         _take_back(db, story_id, new_story[0])
     elif not (new_story and new_story[0] == story_id):
-        _retire(db, story_id, sorted(old))
+        retire(db, story_id, sorted(old))
     db.execute("DELETE FROM story_rebuild WHERE story_id = ?", [story_id])
 
 
 def _take_back(db: sqlite_utils.Database, story_id: int, new_id: int) -> None:
     """The old story takes its articles back from the identical new one, which goes (with its draft)."""
     db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", [story_id, new_id])
+    db.execute("UPDATE story_centroids SET story_id = ? WHERE story_id = ?", [story_id, new_id])
     db.execute("UPDATE stories SET (kind, title, first_published_at, last_published_at) = "
                "(SELECT kind, title, first_published_at, last_published_at FROM stories WHERE id = ?), "
                "updated_at = ?, revision = revision + 1 WHERE id = ?", [new_id, now_iso(), story_id])
-    _delete_candidate(db, new_id)
+    delete_candidate(db, new_id)
     db.execute("DELETE FROM stories WHERE id = ?", [new_id])
-
-
-def _retire(db: sqlite_utils.Database, story_id: int, article_ids: list[int]) -> None:
-    """The story did not come back whole: its candidate is retired, its id remembered with its articles."""
-    candidate = db.execute("SELECT id FROM candidates WHERE story_id = ?", [story_id]).fetchone()
-    if candidate:
-        db.execute("INSERT OR REPLACE INTO retired_candidates (id, article_ids, retired_at) VALUES (?, ?, ?)",
-                   [candidate[0], json.dumps(article_ids), now_iso()])
-    _delete_candidate(db, story_id)
-    if not db.execute("SELECT 1 FROM story_articles WHERE story_id = ?", [story_id]).fetchone():
-        db.execute("UPDATE stories SET merged_into = NULL WHERE merged_into = ?", [story_id])
-        db.execute("DELETE FROM stories WHERE id = ?", [story_id])
-
-
-def _delete_candidate(db: sqlite_utils.Database, story_id: int) -> None:
-    db.execute("DELETE FROM candidate_history WHERE candidate_id IN (SELECT id FROM candidates WHERE story_id = ?)",
-               [story_id])
-    db.execute("DELETE FROM candidates WHERE story_id = ?", [story_id])

@@ -57,8 +57,7 @@ def load_signature(blob: bytes) -> LeanMinHash:
 
 def store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> None:
     db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
-    db["article_signatures"].upsert({"article_id": article["id"], "version": article["version"],
-                                     "minhash": np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()},
-                                    pk="article_id")
+    db.execute("INSERT OR REPLACE INTO article_signatures (article_id, version, minhash) VALUES (?, ?, ?)",
+               [article["id"], article["version"], np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()])
     db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
                         [(band, key, article["id"]) for band, key in enumerate(band_keys(minhash))])

@@ -1,0 +1,186 @@
+"""Does an article belong to a story? Named features of the article against the story's centroid,
+combined by a logistic model whose weights live in ``join_model.json`` (fitted by
+``bench/fit_join_model.py`` on a labelled set; its version is recorded with every decision).
+
+Features (each 0–1):
+  title_cos, body_cos   cosine of TF-IDF vectors, article against centroid (title and body apart)
+  rare_shared           share of the article's look-up keys (rare words and facts), IDF-weighted,
+                        that the story also has
+  org_shared            the rarest organisation both name (IDF relative to the archive's maximum)
+  id_shared             both name a CVE or KB number in common
+  id_conflict           both name CVE/KB numbers and none in common (a veto: another advisory
+                        in the same words is another story)
+  org_conflict          both name rare organisations and none in common
+  count_shared          both give the same count (312 人)
+  count_conflict        both give counts in the same unit and none agree
+  time_newest           Gaussian (σ = 3 days) of the distance to the story's newest article
+  time_oldest           the same, to its oldest
+  near_duplicate        the highest MinHash similarity with one of the story's articles
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.stories.centroids import Centroid
+from pipeline.stories.evidence import moment
+from pipeline.stories.profiles import Profile, idf, weigh
+
+FEATURES = ("title_cos", "body_cos", "rare_shared", "org_shared", "id_shared", "id_conflict", "org_conflict",
+            "count_shared", "count_conflict", "time_newest", "time_oldest", "near_duplicate")
+SIGMA_DAYS = 3.0
+RARE_ORG = 0.5          # an organisation whose relative IDF is above this names the victim, not a bystander
+
+
+@dataclass(frozen=True)
+class JoinModel:
+    version: str
+    weights: dict[str, float]
+    bias: float
+    threshold: float         # join the best candidate when its probability reaches this
+    repair_threshold: float  # merge two stories when their probability reaches this
+    vetoes: tuple[str, ...] = ()  # features that forbid a join whatever the score
+
+    def probability(self, features: dict[str, float]) -> float:
+        """The probability that the article (or story) belongs to the story; 0 when a veto applies."""
+        if any(features.get(name) for name in self.vetoes):
+            return 0.0
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+@lru_cache(maxsize=1)
+def join_model() -> JoinModel:
+    data = json.loads(resources.files("pipeline.stories").joinpath("join_model.json").read_text("utf-8"))
+    return model_from(data)
+
+
+def model_from(data: dict) -> JoinModel:
+    missing = [name for name in FEATURES if name not in data["weights"]]
+    if missing:
+        raise ValueError(f"join model {data.get('version')} has no weight for {', '.join(missing)}")
+    unknown = [name for name in data.get("vetoes", ()) if name not in FEATURES]
+    if unknown:
+        raise ValueError(f"join model {data.get('version')} vetoes unknown features {', '.join(unknown)}")
+    return JoinModel(str(data["version"]), {name: float(data["weights"][name]) for name in FEATURES},
+                     float(data["bias"]), float(data["threshold"]), float(data["repair_threshold"]),
+                     tuple(data.get("vetoes", ())))
+
+
+@dataclass
+class Side:
+    """What is compared: an article's profile, or a story's centroid seen as one (raw word counts,
+    the lengths of their TF-IDF vectors, facts, time span)."""
+    title: dict[str, int]
+    body: dict[str, int]
+    title_norm: float
+    body_norm: float
+    facts: dict
+    newest: str | None
+    oldest: str | None
+    weighted: tuple[dict[str, float], dict[str, float]] | None = None  # see prepared()
+
+    def prepared(self, dfs: dict[str, int], total: int) -> Side:
+        """The side that is compared with many: each term's TF-IDF times its IDF once more, so a cosine
+        against counts costs one pass over the shared terms. ``dfs`` must hold its terms."""
+        def twice(counts):
+            return {term: (1 + math.log(c)) * idf(dfs.get(term, 0), total) ** 2 for term, c in counts.items() if c > 0}
+        self.weighted = twice(self.title), twice(self.body)
+        if not self.title_norm and not self.body_norm:
+            self.title_norm = _norm(weigh(self.title, dfs, total))
+            self.body_norm = _norm(weigh(self.body, dfs, total))
+        return self
+
+
+def article_side(profile: Profile, dfs: dict[str, int], total: int) -> Side:
+    return Side(profile.title, profile.body, 0.0, 0.0, {k: set(v) for k, v in profile.facts.items()},
+                profile.published_at, profile.published_at).prepared(dfs, total)
+
+
+def centroid_side(centroid: Centroid) -> Side:
+    return Side(centroid.title, centroid.body, centroid.title_norm, centroid.body_norm, centroid.facts,
+                centroid.last_published_at, centroid.first_published_at)
+
+
+def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, int], total: int,
+             near_duplicate: float = 0.0) -> dict[str, float]:
+    """The named features of one article (or story, prepared) against one story."""
+    top = idf(0, total)
+    rel = {org: idf(dfs.get(f"org:{org}", 0), total) / top for org in article.facts.get("org", ())}
+    rel.update({org: idf(dfs.get(f"org:{org}", 0), total) / top for org in story.facts.get("org", ())
+                if org not in rel})
+    mine_orgs = {org for org in article.facts.get("org", ()) if rel[org] > RARE_ORG}
+    their_orgs = {org for org in story.facts.get("org", ()) if rel[org] > RARE_ORG}
+    shared_orgs = set(article.facts.get("org", ())) & set(story.facts.get("org", ()))
+    ids_a, ids_s = set(article.facts.get("id", ())), set(story.facts.get("id", ()))
+    counts_a, counts_s = set(article.facts.get("count", ())), set(story.facts.get("count", ()))
+    units_a, units_s = {_unit(c) for c in counts_a}, {_unit(c) for c in counts_s}
+    return {
+        "title_cos": _cosine(article.weighted[0], article.title_norm, story.title, story.title_norm),
+        "body_cos": _cosine(article.weighted[1], article.body_norm, story.body, story.body_norm),
+        "rare_shared": _rare_shared(keys, story),
+        "org_shared": max((rel[org] for org in shared_orgs), default=0.0),
+        "id_shared": float(bool(ids_a & ids_s)),
+        "id_conflict": float(bool(ids_a and ids_s and not ids_a & ids_s)),
+        "org_conflict": float(bool(mine_orgs and their_orgs and not mine_orgs & their_orgs)),
+        "count_shared": float(bool(counts_a & counts_s)),
+        "count_conflict": float(bool(units_a & units_s and not counts_a & counts_s)),
+        "time_newest": _closeness(article.newest, story.newest),
+        "time_oldest": _closeness(article.newest, story.oldest),
+        "near_duplicate": near_duplicate,
+    }
+
+
+def shared_keys(keys: list[str], story: Side, limit: int = 5) -> list[str]:
+    """The article's look-up keys the story also has, rarest first (for the evidence)."""
+    return [key for key in keys if _has(story, key)][:limit]
+
+
+def _has(story: Side, key: str) -> bool:
+    kind, _, value = key.partition(":")
+    if kind in ("id", "org") and value:
+        return value in story.facts.get(kind, ())
+    return key in story.title or key in story.body
+
+
+def key_weights(keys: list[str], dfs: dict[str, int], total: int) -> dict[str, float]:
+    """The IDF of each look-up key (computed once per article, used against every candidate)."""
+    return {key: idf(dfs.get(key, 0), total) for key in keys}
+
+
+def _rare_shared(weights: dict[str, float], story: Side) -> float:
+    whole = sum(weights.values())
+    return sum(w for key, w in weights.items() if _has(story, key)) / whole if whole else 0.0
+
+
+def _cosine(a: dict[str, float], a_norm: float, b: dict[str, int], b_norm: float) -> float:
+    """Cosine of a prepared vector with one given as counts."""
+    if not a_norm or not b_norm:
+        return 0.0
+    if len(a) <= len(b):
+        dot = sum(w * (1 + math.log(b[t])) for t, w in a.items() if t in b)
+    else:
+        dot = sum(a[t] * (1 + math.log(c)) for t, c in b.items() if t in a)
+    return min(1.0, dot / (a_norm * b_norm))
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(value * value for value in vector.values()))
+
+
+def _closeness(a: str | None, b: str | None) -> float:
+    first, second = moment(a), moment(b)
+    if first is None or second is None:
+        return 0.0
+    if (first.tzinfo is None) != (second.tzinfo is None):
+        first, second = first.replace(tzinfo=None), second.replace(tzinfo=None)
+    days = abs((first - second).total_seconds()) / 86400
+    return math.exp(-(days * days) / (2 * SIGMA_DAYS * SIGMA_DAYS))
+
+
+def _unit(count: str) -> str:
+    return count.rsplit(" ", 1)[-1]
