@@ -105,7 +105,7 @@ def _synthetic_negatives(event_of: dict, incident_of: dict, published: dict, day
     pairs = []
     for items in by_type.values():
         items.sort()
-        for (t1, a), (t2, b) in zip(items, items[1:]):
+        for (t1, a), (t2, b) in zip(items, items[1:], strict=False):
             if (t2 - t1).days <= days and event_of[a] != event_of[b]:
                 pairs.append((a, b))
     return pairs

@@ -18,6 +18,8 @@ from pipeline.analyse.relevance import Profile, score_story
 from pipeline.store.history import record
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
+from pipeline.stories.profiles import TermStats, idf
+from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.summarise.extractive import SourceText, summarise
 
 EXCERPT_CHARS = 300
@@ -112,7 +114,7 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
         "headline": headline, "news_url": news[0]["url"] if news else None,
         "primary_url": primaries[0]["url"] if primaries else None,
         "links": _json([{"url": a["url"], "role": a["role"], "title": a["title"]} for a in news + primaries]),
-        "bullets": _json(bullets), "related": _json(related_stories(db, story_id, explanation)),
+        "bullets": _json(bullets), "related": _json(related_stories(db, story_id)),
         "excerpt": excerpt_from["text"][:EXCERPT_CHARS], "excerpt_title": excerpt_from["title"],
         "score": score, "explanation": _json([c.as_dict() for c in explanation]),
         "facts": facts_json, "summariser": summariser,
@@ -165,28 +167,36 @@ def _story_facts(articles: list[dict]) -> list[Fact]:
     return facts
 
 
-RELATED_SEARCH_DEPTH = 500  # most recent earlier matches considered: the cost stays flat as the archive grows
+RELATED_DAYS = 730           # earlier stories this far back (two years) may be related
+RELATED_SHARE = 0.25         # ... when they share this much of the story's look-up keys (IDF-weighted)
 
 
-def related_stories(db, story_id: int, explanation, limit: int = 3) -> list[dict]:
-    """Up to three earlier stories sharing the story's strongest topic terms (for the commentary)."""
-    terms = [c.signal.split(":", 1)[1] for c in explanation if c.signal.startswith("term:")][:3]
-    terms = [t for t in terms if len(t) >= 3]  # the trigram index needs three characters
-    first = db.execute("SELECT first_published_at, (SELECT min(article_id) FROM story_articles WHERE story_id = ?) "
-                       "FROM stories WHERE id = ?", [story_id, story_id]).fetchone()
-    if not terms or not first or not first[0]:
+def related_stories(db, story_id: int, limit: int = 3) -> list[dict]:
+    """Up to three earlier stories sharing the story's rare words and facts (for the commentary),
+    found through the grouping's term index: bounded look-ups, whatever the archive's size."""
+    first = db.execute("SELECT first_published_at FROM stories WHERE id = ?", [story_id]).fetchone()
+    if not first or not first[0]:
         return []
-    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    rows = db.query(
-        "SELECT st.id AS story_id, st.title, st.first_published_at AS date, a.url, min(f.rank) AS rank "
-        "FROM (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid < ? "
-        "      ORDER BY rowid DESC LIMIT ?) f "
-        "JOIN story_articles sa ON sa.article_id = f.rowid JOIN stories st ON st.id = sa.story_id "
-        "JOIN articles a ON a.id = f.rowid "
-        "WHERE st.id != ? AND st.first_published_at < ? AND st.merged_into IS NULL "
-        "GROUP BY st.id ORDER BY rank LIMIT ?", [match, first[1], RELATED_SEARCH_DEPTH, story_id, first[0], limit])
-    return [{"story_id": r["story_id"], "title": r["title"], "date": (r["date"] or "")[:10], "url": r["url"]}
-            for r in rows]
+    keys = list(dict.fromkeys(key for (keys_json,) in db.execute(
+        "SELECT p.keys FROM story_articles sa JOIN article_profiles p ON p.article_id = sa.article_id "
+        "WHERE sa.story_id = ? ORDER BY sa.article_id", [story_id]) for key in json.loads(keys_json)))
+    if not keys:
+        return []
+    stats = TermStats(db)
+    dfs = stats.lookup(keys)
+    whole = sum(idf(dfs.get(key, 0), stats.total) for key in keys)
+    bounds = (window(first[0], RELATED_DAYS, 0)[0], first[0])
+    found = [(other, score) for other, score in stories_sharing(db, keys, bounds, dfs, stats.total, limit=limit * 4,
+                                                                exclude_story=story_id)
+             if score >= RELATED_SHARE * whole]
+    related = []
+    for other, _score in found:
+        row = db.execute("SELECT st.title, st.first_published_at, (SELECT a.url FROM story_articles sa JOIN articles a "
+                         "ON a.id = sa.article_id WHERE sa.story_id = st.id ORDER BY a.published_at LIMIT 1) "
+                         "FROM stories st WHERE st.id = ? AND st.first_published_at < ?", [other, first[0]]).fetchone()
+        if row:
+            related.append({"story_id": other, "title": row[0], "date": (row[1] or "")[:10], "url": row[2]})
+    return related[:limit]
 
 
 def _insert(db, story_id: int, content: dict) -> None:

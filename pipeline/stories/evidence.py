@@ -129,6 +129,17 @@ def explain(evidence: str | None) -> str:
         return f"{why.get('relation', 'cites')} {why.get('url')}"
     if by == "release":
         return f"about the MSRC release {why.get('release')}"
+    if by == "similar":
+        shared = ", ".join(str(key).split(":", 1)[-1] for key in why.get("shared") or []) or "no rare terms"
+        features = why.get("features") or {}
+        said = f"similar to the story: score {why.get('score')} (model {why.get('model')}), shares {shared}"
+        if "near_duplicate_of" in why:
+            said += f"; near-duplicate of article {why['near_duplicate_of']}"
+        if features.get("time_newest") is not None:
+            said += f"; time closeness {features['time_newest']}"
+        return said
+    if by == "repair":
+        return f"its story {why.get('from_story')} was merged into this one by the repair pass (score {why.get('score')})"
     if by == "near-duplicate":
         return f"near-duplicate of article {why.get('of')} (similarity {why.get('jaccard')})"
     if by == "new":

@@ -1,0 +1,151 @@
+"""Grouping against story centroids (issue 10): facts in conflict, time, bounded candidates, the join
+model's file, the repair pass, editors' decisions kept, and a rebuild equal to incremental runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline import store, stories
+from pipeline.stories import grouping, repair, retrieval
+from pipeline.stories.centroids import Centroids
+from pipeline.stories.evidence import explain
+from pipeline.stories.profiles import TermStats
+from pipeline.stories.scoring import join_model, model_from
+
+NOTICE = ("{org}は{day}、社内のファイルサーバが第三者による不正アクセスを受け、取引先担当者の氏名と連絡先"
+          "{count}件が外部に流出した可能性があると発表した。同社によると、不審な通信を検知して調査したところ、"
+          "保守用アカウントの推測されやすいパスワードが悪用されていた。外部の専門機関と調査を進めている。")
+
+
+def add(db, url, text, title, published, source="scannetsecurity", kind="news"):
+    store.save_article(db, {"source": source, "url": url, "title": title, "text": text, "kind": kind, "lead": None,
+                            "lang": "ja", "body_status": "full", "published_at": published}, [])
+    return db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()[0]
+
+
+def story_of(db, article_id):
+    return db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", [article_id]).fetchone()[0]
+
+
+def incident(db, n, org, count, published, source="scannetsecurity"):
+    text = NOTICE.format(org=org, day="11月18日", count=f"{count:,}")
+    return add(db, f"https://{source}.example/{n}", text, f"{org}に不正アクセス、{count:,}件流出の可能性", published,
+               source=source)
+
+
+def test_one_incident_on_two_sites_joins_by_text_and_says_why(db):
+    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
+    second = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-19T09:00:00+09:00", "internet_watch")
+    stories.update_stories(db)
+    assert story_of(db, first) == story_of(db, second)
+    why = json.loads(db.execute("SELECT evidence FROM story_articles WHERE article_id = ?", [second]).fetchone()[0])
+    assert why["by"] == "similar" and why["model"] == join_model().version
+    assert why["score"] >= join_model().threshold and "org:株式会社ミナトロジスティクス" in why["shared"]
+    said = explain(json.dumps(why))
+    assert said.startswith("similar to the story: score") and "株式会社ミナトロジスティクス" in said
+
+
+def test_other_victims_in_the_same_words_the_same_week_are_other_stories(db):
+    ids = [incident(db, n, org, count, f"2026-11-{18 + n}T10:00:00+09:00")
+           for n, (org, count) in enumerate([("株式会社ミナトロジスティクス", 5891), ("株式会社サンライズ食品", 1284),
+                                             ("株式会社ホクセイ電機", 20114)])]
+    stories.update_stories(db)
+    assert len({story_of(db, article) for article in ids}) == 3
+
+
+def test_the_same_incident_months_later_is_another_story(db):
+    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-03-02T10:00:00+09:00")
+    later = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-07-20T10:00:00+09:00", "internet_watch")
+    stories.update_stories(db)
+    assert story_of(db, first) != story_of(db, later)
+
+
+def test_candidates_are_bounded_whatever_the_archive_size(db):
+    for n in range(60):  # sixty stories sharing the same words the same week
+        incident(db, n, f"株式会社テスト{n:03d}商事", 100 + n, f"2026-11-{10 + n % 7:02d}T10:00:00+09:00")
+    seen = []
+
+    def record(article, scored):
+        seen.append(len(scored))
+        return grouping.best_candidate(article, scored)
+
+    stories.update_stories(db, decide=record)
+    assert max(seen) <= grouping.MAX_CANDIDATES < 60
+    keys = json.loads(db.execute("SELECT keys FROM article_profiles LIMIT 1").fetchone()[0])
+    stats = TermStats(db)
+    found = retrieval.stories_sharing(db, keys, retrieval.OPEN_WINDOW, stats.lookup(keys), stats.total, limit=500)
+    assert 0 < len(found) <= len(keys) * retrieval.POSTINGS_PER_KEY
+
+
+def test_the_repair_pass_merges_fragments_but_not_conflicting_or_edited_stories(db):
+    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
+    second = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-18T12:00:00+09:00", "internet_watch")
+    other = incident(db, 3, "株式会社サンライズ食品", 1284, "2026-11-18T11:00:00+09:00")
+    outcome = stories.update_stories(db, decide=lambda article, scored: None)  # the stream split everything
+    assert outcome.created == 3                             # ... and the same run's repair pass mends it
+    assert outcome.repaired == 1 and story_of(db, first) == story_of(db, second) != story_of(db, other)
+    assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == 2
+    why = json.loads(db.execute("SELECT evidence FROM story_articles WHERE article_id = ?", [second]).fetchone()[0])
+    assert why["by"] == "repair" and "repair pass" in explain(json.dumps(why))
+
+
+def test_the_repair_pass_never_touches_a_story_an_editor_shaped(db):
+    from pipeline.analyse.relevance import load_profile
+    from pipeline.drafts import draft
+
+    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
+    second = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-18T12:00:00+09:00", "internet_watch")
+    draft(db, load_profile())
+    assert story_of(db, first) == story_of(db, second)
+    stories.split_article(db, second)                       # the editor says: two stories
+    db.execute("UPDATE stories SET repaired_revision = NULL")
+    draft(db, load_profile())
+    assert story_of(db, first) != story_of(db, second)
+    assert repair.repair_stories(db, Centroids(db, TermStats(db))) == 0
+
+
+def test_a_changed_article_updates_its_story_centroid(db):
+    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
+    stories.update_stories(db)
+    row = dict(db["articles"].get(first))
+    store.save_article(db, {**row, "text": row["text"] + "なお、CVE-2026-12345の悪用が原因と判明した。"}, [])
+    stories.update_stories(db)
+    facts = json.loads(db.execute("SELECT facts FROM story_centroids WHERE story_id = ?",
+                                  [story_of(db, first)]).fetchone()[0])
+    assert facts["id"] == ["CVE-2026-12345"]
+    assert db.execute("SELECT df FROM term_stats WHERE term = ''").fetchone()[0] == 1  # counted once, not twice
+
+
+def test_rebuild_gives_the_stories_of_incremental_runs_in_date_order(db, tmp_path):
+    from bench.story_eval import articles, load_into
+
+    rows = sorted(articles()[:90], key=lambda row: row["published_at"])
+    incremental = store.open_db(tmp_path / "incremental.db")
+    for start in range(0, len(rows), 15):                   # six daily runs
+        load_into(incremental, rows[start:start + 15])
+        stories.update_stories(incremental)
+    load_into(db, rows)
+    stories.update_stories(db)
+    stories.rebuild_stories(db)
+
+    def partition(database):
+        groups = {}
+        for url, story in database.execute("SELECT a.url, sa.story_id FROM story_articles sa "
+                                           "JOIN articles a ON a.id = sa.article_id"):
+            groups.setdefault(story, set()).add(url)
+        return sorted(sorted(group) for group in groups.values())
+
+    assert partition(db) == partition(incremental)
+    assert len(partition(db)) < len(rows)                   # stories were formed, not one per article
+
+
+def test_the_join_model_file_is_versioned_and_checked():
+    model = join_model()
+    assert model.version and 0 < model.threshold < model.repair_threshold < 1
+    assert "id_conflict" in model.vetoes and model.probability({"id_conflict": 1.0, "title_cos": 1.0}) == 0.0
+    assert model.weights["org_conflict"] < 0 and model.weights["body_cos"] > 0
+    with pytest.raises(ValueError, match="no weight for near_duplicate"):
+        model_from({"version": "x", "weights": {k: 1 for k in model.weights if k != "near_duplicate"},
+                    "bias": 0, "threshold": 0.5, "repair_threshold": 0.9})
