@@ -79,13 +79,23 @@ def test_candidates_are_bounded_whatever_the_archive_size(db):
     assert 0 < len(found) <= len(keys) * retrieval.POSTINGS_PER_KEY
 
 
-def test_the_repair_pass_merges_fragments_but_not_conflicting_or_edited_stories(db):
-    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
-    second = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-18T12:00:00+09:00", "internet_watch")
-    other = incident(db, 3, "株式会社サンライズ食品", 1284, "2026-11-18T11:00:00+09:00")
-    outcome = stories.update_stories(db, decide=lambda article, scored: None)  # the stream split everything
-    assert outcome.created == 3                             # ... and the same run's repair pass mends it
-    assert outcome.repaired == 1 and story_of(db, first) == story_of(db, second) != story_of(db, other)
+def test_the_repair_pass_merges_fragments_but_not_other_incidents(db):
+    org = "株式会社ミナトロジスティクス"
+    first = incident(db, 1, org, 5891, "2026-11-18T10:00:00+09:00")
+    first_copy = incident(db, 2, org, 5891, "2026-11-18T10:30:00+09:00", "zdnet_japan")
+    second = incident(db, 3, org, 5891, "2026-11-18T12:00:00+09:00", "internet_watch")
+    second_copy = incident(db, 4, org, 5891, "2026-11-18T12:30:00+09:00", "nict")
+    other = incident(db, 5, "株式会社サンライズ食品", 1284, "2026-11-18T11:00:00+09:00")
+    other_copy = incident(db, 6, "株式会社サンライズ食品", 1284, "2026-11-18T11:30:00+09:00", "zdnet_japan")
+    fragment = {first_copy: first, second_copy: second, other_copy: other}
+
+    def split_stream(article, scored):  # the stream splits the incident in two fragments of two
+        wanted = fragment.get(article["id"])
+        return next((s for s in scored if wanted and s.story_id == story_of(db, wanted)), None)
+
+    outcome = stories.update_stories(db, decide=split_stream)
+    assert outcome.created == 3 and outcome.repaired == 1   # ... and the same run's repair pass mends it
+    assert story_of(db, first) == story_of(db, second) == story_of(db, second_copy) != story_of(db, other)
     assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == 2
     why = json.loads(db.execute("SELECT evidence FROM story_articles WHERE article_id = ?", [second]).fetchone()[0])
     assert why["by"] == "repair" and "repair pass" in explain(json.dumps(why))
@@ -95,15 +105,18 @@ def test_the_repair_pass_never_touches_a_story_an_editor_shaped(db):
     from pipeline.analyse.relevance import load_profile
     from pipeline.drafts import draft
 
-    first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
-    second = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-18T12:00:00+09:00", "internet_watch")
+    org = "株式会社ミナトロジスティクス"
+    ids = [incident(db, n, org, 5891, f"2026-11-18T1{n}:00:00+09:00", source)
+           for n, source in enumerate(["scannetsecurity", "zdnet_japan", "internet_watch", "nict"])]
     draft(db, load_profile())
-    assert story_of(db, first) == story_of(db, second)
-    stories.split_article(db, second)                       # the editor says: two stories
+    assert len({story_of(db, a) for a in ids}) == 1
+    stories.split_article(db, ids[2])                       # the editor says: two stories ...
+    stories.split_article(db, ids[3])
+    stories.merge_stories(db, story_of(db, ids[2]), story_of(db, ids[3]))  # ... of two articles each
     db.execute("UPDATE stories SET repaired_revision = NULL")
-    draft(db, load_profile())
-    assert story_of(db, first) != story_of(db, second)
     assert repair.repair_stories(db, Centroids(db, TermStats(db))) == 0
+    draft(db, load_profile())
+    assert story_of(db, ids[0]) == story_of(db, ids[1]) != story_of(db, ids[2]) == story_of(db, ids[3])
 
 
 def test_a_changed_article_updates_its_story_centroid(db):

@@ -139,7 +139,8 @@ def explain(evidence: str | None) -> str:
             said += f"; time closeness {features['time_newest']}"
         return said
     if by == "repair":
-        return f"its story {why.get('from_story')} was merged into this one by the repair pass (score {why.get('score')})"
+        return (f"its story {why.get('from_story')} was merged into this one by the repair pass "
+                f"(score {why.get('score')})")
     if by == "near-duplicate":
         return f"near-duplicate of article {why.get('of')} (similarity {why.get('jaccard')})"
     if by == "new":

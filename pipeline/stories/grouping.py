@@ -16,21 +16,24 @@ the stories that changed for fragments of one event (:mod:`repair`).
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import sqlite_utils
 from datasketch import LeanMinHash
 
 from pipeline.store import msrc_release_url, now_iso
 from pipeline.store.transactions import transaction
+from pipeline.stories.ahead import Ahead
 from pipeline.stories.centroids import Centroids, recompute_centroid
 from pipeline.stories.evidence import hubs, release_ids
 from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_keys, profile_terms, store_profile
 from pipeline.stories.repair import repair_stories
 from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.stories.scoring import article_side, centroid_side, features, join_model, key_weights, shared_keys
-from pipeline.stories.signatures import article_signature, band_keys, load_signature, store_signature
+from pipeline.stories.signatures import DTYPE, band_keys, store_signature
 
 DUPLICATE_JACCARD = 0.35            # MinHash similarity reported as a near-duplicate in the evidence
 WINDOW_DAYS = 30                    # candidate stories had an article this close in time
@@ -73,30 +76,45 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
-                   decide: Decide | None = None) -> Outcome:
+                   decide: Decide | None = None, workers: int | None = None) -> Outcome:
     """Group every pending article (changed stories count a revision and are drafted again), then
-    repair the stories that changed. ``decide`` picks among scored candidates (default: the join model)."""
+    repair the stories that changed. ``decide`` picks among scored candidates (default: the join
+    model); ``workers`` processes compute profiles ahead (default: the cores but one)."""
     outcome = Outcome()
     stats = TermStats(db)
     centroids = Centroids(db, stats)
     profile_grouped(db, centroids)
-    ids = pending_ids(db)  # ids only: the texts are read one at a time, whatever the archive's size
-    for start in range(0, len(ids), BATCH):
-        if progress:
-            progress("grouping", start, len(ids))
-        with transaction(db):
-            for article_id in ids[start:start + BATCH]:
-                article = next(iter(db.query(
-                    f"SELECT {PENDING_COLUMNS} FROM articles a LEFT JOIN story_articles sa "
-                    "ON sa.article_id = a.id WHERE a.id = ?", [article_id])))
-                with transaction(db):
-                    _story_id, created = _place(db, article, centroids, decide or best_candidate)
-                outcome.processed += 1
-                outcome.created += created
+    ids = pending_ids(db)  # ids only: the texts are read a batch at a time, whatever the archive's size
+    batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+    with Ahead(len(ids), workers) as ahead:
+        queued = deque(_submit(db, ahead, batch) for batch in batches[:2])  # two batches ahead
+        for number in range(len(batches)):
+            if progress:
+                progress("grouping", number * BATCH, len(ids))
+            articles, handle = queued.popleft()
+            computed = ahead.result(handle)
+            if number + 2 < len(batches):
+                queued.append(_submit(db, ahead, batches[number + 2]))
+            with transaction(db):
+                for article, (profile, minhash) in zip(articles, computed, strict=True):
+                    with transaction(db):
+                        _story_id, created = _place(db, article, centroids, decide or best_candidate,
+                                                    profile, minhash)
+                    outcome.processed += 1
+                    outcome.created += created
     if progress:
         progress("grouping", len(ids), len(ids))
     outcome.repaired = repair_stories(db, centroids)
     return outcome
+
+
+def _submit(db: sqlite_utils.Database, ahead: Ahead, ids: list[int]) -> tuple[list[dict], object]:
+    """Read a batch of pending articles (in the batch's order) and have their profiles computed."""
+    rows = {row["id"]: row for row in db.query(
+        f"SELECT {PENDING_COLUMNS} FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id "
+        f"WHERE a.id IN ({','.join('?' * len(ids))})", ids)}
+    articles = [rows[article_id] for article_id in ids if article_id in rows]
+    return articles, ahead.submit(articles)
 
 
 def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
@@ -118,9 +136,8 @@ def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
                 centroids.recompute(story_id)
 
 
-def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decide: Decide) -> tuple[int, bool]:
-    minhash = article_signature(article)
-    profile = build_profile(article)
+def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decide: Decide, profile: Profile,
+           minhash: LeanMinHash) -> tuple[int, bool]:
     stats = centroids.stats
     dfs = stats.lookup(profile_terms(profile))
     keys = lookup_keys(profile, dfs, stats.total)
@@ -231,11 +248,15 @@ def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinH
            "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' "
            "JOIN articles a ON a.id = b.article_id WHERE b.article_id != ? "
            "AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?) LIMIT 200")
+    rows = db.execute(sql, [value for pair in keys for value in pair] + [article["id"], *bounds]).fetchall()
+    if not rows:
+        return {}
+    theirs = np.frombuffer(b"".join(row[1] for row in rows), dtype=DTYPE).reshape(len(rows), -1)
+    similarities = (theirs == np.asarray(minhash.hashvalues, dtype=DTYPE)).mean(axis=1)  # MinHash Jaccard
     found: dict[int, tuple[float, int]] = {}
-    for row in db.query(sql, [value for pair in keys for value in pair] + [article["id"], *bounds]):
-        similarity = minhash.jaccard(load_signature(row["minhash"]))
-        if similarity > found.get(row["story_id"], (-1.0, 0))[0]:
-            found[row["story_id"]] = (round(similarity, 3), row["article_id"])
+    for (article_id, _blob, story_id), similarity in zip(rows, similarities.tolist(), strict=True):
+        if similarity > found.get(story_id, (-1.0, 0))[0]:
+            found[story_id] = (round(similarity, 3), article_id)
     return found
 
 

@@ -10,14 +10,14 @@ import sqlite_utils
 from pipeline.store import now_iso
 
 PROTECTED = "SELECT story_id FROM candidates WHERE edited = 1 OR status != 'new'"
-EDITOR_SHAPED = ("SELECT story_id FROM story_articles WHERE json_valid(evidence) "
-                 "AND json_extract(evidence, '$.by') = 'editor'")
 
 
 def is_protected(db: sqlite_utils.Database, story_id: int) -> bool:
     """An editor edited, picked or rejected its candidate, or merged or split its articles."""
-    return bool(db.execute(f"SELECT 1 WHERE ? IN ({PROTECTED}) OR ? IN ({EDITOR_SHAPED})",
-                           [story_id, story_id]).fetchone())
+    return bool(db.execute(
+        "SELECT 1 FROM candidates WHERE story_id = ? AND (edited = 1 OR status != 'new') UNION ALL "
+        "SELECT 1 FROM story_articles WHERE story_id = ? AND json_valid(evidence) "
+        "AND json_extract(evidence, '$.by') = 'editor' LIMIT 1", [story_id, story_id]).fetchone())
 
 
 def retire(db: sqlite_utils.Database, story_id: int, article_ids: list[int]) -> None:

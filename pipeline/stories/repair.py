@@ -25,11 +25,14 @@ CONFLICTS = ("id_conflict", "org_conflict")
 
 
 def repair_stories(db: sqlite_utils.Database, centroids: Centroids) -> int:
-    """Check every news story changed since its last check; the number of merges made."""
+    """Check every news story of two or more articles changed since its last check; the number of
+    merges made. (A story of one article was just compared with its neighbours when it was placed,
+    by the same model under a lower threshold; a neighbour that grew since is checked itself.)"""
     merged = 0
     pending = [row[0] for row in db.execute(
-        "SELECT id FROM stories WHERE kind = 'news' AND merged_into IS NULL "
-        "AND (repaired_revision IS NULL OR repaired_revision < revision) ORDER BY id")]
+        "SELECT id FROM stories st WHERE kind = 'news' AND merged_into IS NULL "
+        "AND (repaired_revision IS NULL OR repaired_revision < revision) "
+        "AND (SELECT count(*) FROM story_articles sa WHERE sa.story_id = st.id) > 1 ORDER BY id")]
     for story_id in pending:
         with transaction(db):
             merged += _check(db, story_id, centroids)

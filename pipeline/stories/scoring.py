@@ -109,30 +109,35 @@ def centroid_side(centroid: Centroid) -> Side:
 def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, int], total: int,
              near_duplicate: float = 0.0) -> dict[str, float]:
     """The named features of one article (or story, prepared) against one story."""
-    top = idf(0, total)
-    rel = {org: idf(dfs.get(f"org:{org}", 0), total) / top for org in article.facts.get("org", ())}
-    rel.update({org: idf(dfs.get(f"org:{org}", 0), total) / top for org in story.facts.get("org", ())
-                if org not in rel})
-    mine_orgs = {org for org in article.facts.get("org", ()) if rel[org] > RARE_ORG}
-    their_orgs = {org for org in story.facts.get("org", ()) if rel[org] > RARE_ORG}
-    shared_orgs = set(article.facts.get("org", ())) & set(story.facts.get("org", ()))
-    ids_a, ids_s = set(article.facts.get("id", ())), set(story.facts.get("id", ()))
-    counts_a, counts_s = set(article.facts.get("count", ())), set(story.facts.get("count", ()))
-    units_a, units_s = {_unit(c) for c in counts_a}, {_unit(c) for c in counts_s}
+    a_facts, s_facts = article.facts, story.facts
+    a_orgs, s_orgs = a_facts.get("org", ()), s_facts.get("org", ())
+    rel = _org_rarity(a_orgs, dfs, total) | _org_rarity(s_orgs, dfs, total)
+    mine_orgs = {org for org in a_orgs if rel[org] > RARE_ORG}
+    their_orgs = {org for org in s_orgs if rel[org] > RARE_ORG}
+    ids_a, ids_s = a_facts.get("id", set()), s_facts.get("id", set())
+    counts_a, counts_s = a_facts.get("count", set()), s_facts.get("count", set())
+    when = _moment(article.newest)
     return {
         "title_cos": _cosine(article.weighted[0], article.title_norm, story.title, story.title_norm),
         "body_cos": _cosine(article.weighted[1], article.body_norm, story.body, story.body_norm),
         "rare_shared": _rare_shared(keys, story),
-        "org_shared": max((rel[org] for org in shared_orgs), default=0.0),
+        "org_shared": max((rel[org] for org in set(a_orgs) & set(s_orgs)), default=0.0),
         "id_shared": float(bool(ids_a & ids_s)),
         "id_conflict": float(bool(ids_a and ids_s and not ids_a & ids_s)),
         "org_conflict": float(bool(mine_orgs and their_orgs and not mine_orgs & their_orgs)),
         "count_shared": float(bool(counts_a & counts_s)),
-        "count_conflict": float(bool(units_a & units_s and not counts_a & counts_s)),
-        "time_newest": _closeness(article.newest, story.newest),
-        "time_oldest": _closeness(article.newest, story.oldest),
+        "count_conflict": float(bool(counts_a and counts_s and not counts_a & counts_s
+                                     and {_unit(c) for c in counts_a} & {_unit(c) for c in counts_s})),
+        "time_newest": _closeness(when, _moment(story.newest)),
+        "time_oldest": _closeness(when, _moment(story.oldest)),
         "near_duplicate": near_duplicate,
     }
+
+
+def _org_rarity(orgs, dfs: dict[str, int], total: int) -> dict[str, float]:
+    """Each organisation's IDF relative to the highest possible (1.0: named by no other article)."""
+    top = idf(0, total)
+    return {org: idf(dfs.get(f"org:{org}", 0), total) / top for org in orgs}
 
 
 def shared_keys(keys: list[str], story: Side, limit: int = 5) -> list[str]:
@@ -172,8 +177,12 @@ def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(value * value for value in vector.values()))
 
 
-def _closeness(a: str | None, b: str | None) -> float:
-    first, second = moment(a), moment(b)
+@lru_cache(maxsize=4096)
+def _moment(value: str | None):
+    return moment(value)
+
+
+def _closeness(first, second) -> float:
     if first is None or second is None:
         return 0.0
     if (first.tzinfo is None) != (second.tzinfo is None):
