@@ -94,20 +94,24 @@ class Timers:
 
 GROUPING_STAGES = [  # (module attribute, label); all are looked up through the module at call time
     ("pending_ids", "pending query + sort"),
-    ("_article_signature", "MinHash signature"),
+    ("profile_grouped", "profile grouped articles lacking one"),
     ("_story_by_citation", "citation look-up"),
     ("_story_by_release", "release look-up"),
-    ("_story_by_similarity", "LSH look-up + Jaccard"),
-    ("_store_signature", "store signature + buckets"),
+    ("_story_by_text", "candidates + join model"),
+    ("_near_duplicates", "LSH look-up + MinHash"),
+    ("stories_sharing", "term index look-up"),
+    ("store_signature", "store signature + buckets"),
+    ("store_profile", "store profile, df, postings"),
     ("_new_story", "new story row"),
     ("_join", "join story (role, touch)"),
+    ("repair_stories", "repair pass"),
 ]
 DRAFTING_STAGES = [
     ("stories", "story_articles", "load story articles"),
     ("drafts", "_story_facts", "facts"),
     ("drafts", "_prose_bullets", "summarise (bullets)"),
     ("drafts", "score_story", "relevance score"),
-    ("drafts", "related_stories", "related stories (FTS)"),
+    ("drafts", "related_stories", "related stories (term index)"),
     ("drafts", "_insert", "write candidate (insert)"),
     ("drafts", "_update", "write candidate (update)"),
     ("drafts", "_flag", "write candidate (flag)"),
@@ -146,7 +150,7 @@ def child_draft(db_path: str, rebuild: bool, label: str) -> dict:
     timers.wrap(stories, "rebuild_stories", "grouping")
     timers.wrap(drafts, "draft_story", "drafting")
     for name, stage in GROUPING_STAGES:
-        timers.wrap(stories, name, stage)
+        timers.wrap(stories.grouping, name, stage)
     for module, name, stage in DRAFTING_STAGES:
         timers.wrap(stories if module == "stories" else drafts, name, stage)
     baseline = _rss_mib()

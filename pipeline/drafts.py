@@ -8,6 +8,7 @@ flagged (needs_review), and every change to a candidate is written to candidate_
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
@@ -18,6 +19,7 @@ from pipeline.analyse.relevance import Profile, score_story
 from pipeline.store.history import record
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
+from pipeline.stories.ahead import Ahead
 from pipeline.stories.profiles import TermStats, idf
 from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.summarise.extractive import SourceText, summarise
@@ -44,21 +46,60 @@ class DraftOutcome:
 
 
 def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False, llm_model=None,
-          progress=None) -> DraftOutcome:
+          progress=None, workers: int | None = None) -> DraftOutcome:
     """Group new and changed articles into stories and (re)draft the stories that changed.
 
     ``progress(stage, done, total)`` hears how far grouping and drafting have got."""
-    grouped = stories.rebuild_stories(db, progress) if rebuild else stories.update_stories(db, progress)
+    grouped = (stories.rebuild_stories(db, progress, workers) if rebuild
+               else stories.update_stories(db, progress, workers=workers))
     stories.finish_rebuild(db)  # an interrupted rebuild is reconciled before anything is drafted
     outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
     pending = stories_to_draft(db)  # the ones just grouped, and any an interrupted run left
-    for done, story_id in enumerate(pending):
-        if progress and done % 25 == 0:
-            progress("drafting", done, len(pending))
-        draft_story(db, story_id, profile, outcome, llm_model)
+    batches = [pending[start:start + DRAFT_BATCH] for start in range(0, len(pending), DRAFT_BATCH)]
+    with Ahead(drafted_text, len(pending) if llm_model is None else 0, workers) as ahead:
+        queued = deque(_submit(db, ahead, batch, profile) for batch in batches[:2])  # two batches ahead
+        for number in range(len(batches)):
+            if progress:
+                progress("drafting", number * DRAFT_BATCH, len(pending))
+            jobs, handle = queued.popleft()
+            texts = ahead.result(handle)
+            if number + 2 < len(batches):
+                queued.append(_submit(db, ahead, batches[number + 2], profile))
+            for (story_id, revision, articles, _profile), text in zip(jobs, texts, strict=True):
+                draft_story(db, story_id, profile, outcome, llm_model, prepared=(revision, articles, text))
     if progress:
         progress("drafting", len(pending), len(pending))
     return outcome
+
+
+DRAFT_BATCH = 100  # stories read and summarised ahead per batch
+
+
+def _submit(db, ahead: Ahead, story_ids: list[int], profile: Profile) -> tuple[list, object]:
+    """Read a batch of stories (revision, then articles: a later change makes a newer revision) and
+    have their texts summarised ahead."""
+    jobs = []
+    for story_id in story_ids:
+        revision = db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()
+        if revision is not None:
+            jobs.append((story_id, revision[0], stories.story_articles(db, story_id), profile))
+    return jobs, ahead.submit([(articles, job_profile) for _id, _rev, articles, job_profile in jobs])
+
+
+def drafted_text(job: tuple[list[dict], Profile]) -> tuple[list | None, str | None, list[Fact]]:
+    """The pure part of drafting a story, safe in a worker: its facts and, unless a release leads
+    it, its extractive bullets."""
+    articles, profile = job
+    facts = _story_facts(articles) if articles else []
+    if not articles or any(a["role"] == "release" for a in articles):
+        return None, None, facts
+    return _extractive(articles, profile), "extractive", facts
+
+
+def _extractive(articles: list[dict], profile: Profile) -> list[dict]:
+    sources = [source_text(a) for a in articles if a["role"] != "duplicate"]
+    bullets = summarise(sources, max_chars=int(profile.summariser.get("max_chars", 120)), terms=profile.terms)
+    return [asdict(b) for b in bullets]
 
 
 def stories_to_draft(db: sqlite_utils.Database) -> list[int]:
@@ -70,12 +111,18 @@ def stories_to_draft(db: sqlite_utils.Database) -> list[int]:
 
 
 def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outcome: DraftOutcome,
-                llm_model=None) -> None:
-    revision = db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()[0]
-    articles = stories.story_articles(db, story_id)
+                llm_model=None, prepared: tuple | None = None) -> None:
+    """Draft (or redraft, or flag) one story's candidate. ``prepared``: its revision, articles and
+    drafted text as read and computed ahead."""
+    if prepared is None:
+        revision = db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+        articles = stories.story_articles(db, story_id)
+        text = None
+    else:
+        revision, articles, text = prepared
     if not articles:
         return
-    content, facts = story_content(db, story_id, articles, profile, outcome, llm_model)
+    content, facts = story_content(db, story_id, articles, profile, outcome, llm_model, text)
     with transaction(db):  # the story's facts and its candidate together, or neither
         db.execute("UPDATE stories SET facts = ? WHERE id = ?", [facts, story_id])
         existing = next(iter(db.query("SELECT * FROM candidates WHERE story_id = ?", [story_id])), None)
@@ -91,18 +138,21 @@ def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outc
 
 
 def story_content(db, story_id: int, articles: list[dict], profile: Profile, outcome: DraftOutcome,
-                  llm_model=None) -> tuple[dict, str]:
-    """Everything software writes into a candidate, as database values, and the story's facts as JSON."""
+                  llm_model=None, drafted: tuple | None = None) -> tuple[dict, str]:
+    """Everything software writes into a candidate, as database values, and the story's facts as JSON.
+    ``drafted``: what :func:`drafted_text` computed ahead for these articles."""
     news = [a for a in articles if a["role"] in ("news", "duplicate")]
     primaries = [a for a in articles if a["role"] in ("release", "primary")]  # the official word
     lead = news[0] if news else primaries[0]
     text = "\n".join(f"{a['title']}\n{a['text']}" for a in articles)
-    facts = _story_facts(articles)
+    ahead_bullets, ahead_summariser, facts = drafted if drafted else (None, None, _story_facts(articles))
     exploited = False
     headline = lead["title"]
     release = next((a for a in articles if a["role"] == "release"), None)
     if release is not None:
         bullets, summariser, exploited, headline = _release_bullets(db, release)
+    elif ahead_bullets is not None and llm_model is None:
+        bullets, summariser = ahead_bullets, ahead_summariser
     else:
         bullets, summariser = _prose_bullets(articles, profile, outcome, llm_model)
     score, explanation = score_story(
@@ -122,17 +172,15 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
 
 
 def _prose_bullets(articles: list[dict], profile: Profile, outcome: DraftOutcome, llm_model) -> tuple[list, str]:
-    sources = [source_text(a) for a in articles if a["role"] != "duplicate"]
-    max_chars = int(profile.summariser.get("max_chars", 120))
     if llm_model is not None:
         from pipeline.summarise.llm import llm_bullets
 
-        bullets = llm_bullets(llm_model, sources, max_chars=max_chars)
+        sources = [source_text(a) for a in articles if a["role"] != "duplicate"]
+        bullets = llm_bullets(llm_model, sources, max_chars=int(profile.summariser.get("max_chars", 120)))
         if bullets:
             return [asdict(b) for b in bullets], f"llm:{getattr(llm_model, 'model_id', 'model')}"
         outcome.summariser_fallbacks += 1
-    bullets = summarise(sources, max_chars=max_chars, terms=profile.terms)
-    return [asdict(b) for b in bullets], "extractive"
+    return _extractive(articles, profile), "extractive"
 
 
 def _release_bullets(db, release: dict) -> tuple[list, str, bool, str]:

@@ -47,6 +47,24 @@ def test_one_incident_on_two_sites_joins_by_text_and_says_why(db):
     assert said.startswith("similar to the story: score") and "株式会社ミナトロジスティクス" in said
 
 
+def test_show_and_the_desk_say_why_an_article_joined_by_text(db):
+    from click.testing import CliRunner
+
+    from pipeline.analyse.relevance import load_profile
+    from pipeline.cli import cli
+    from pipeline.desk import queue
+    from pipeline.drafts import draft
+
+    incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
+    incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-19T09:00:00+09:00", "internet_watch")
+    draft(db, load_profile())
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    shown = CliRunner().invoke(cli, ["--db", path, "show", "1"]).output
+    assert "(news): started the story" in shown and "similar to the story: score" in shown
+    whys = [member["why"] for member in queue.detail(db, 1)["articles"]]
+    assert any(why.startswith("similar to the story") for why in whys)
+
+
 def test_other_victims_in_the_same_words_the_same_week_are_other_stories(db):
     ids = [incident(db, n, org, count, f"2026-11-{18 + n}T10:00:00+09:00")
            for n, (org, count) in enumerate([("株式会社ミナトロジスティクス", 5891), ("株式会社サンライズ食品", 1284),
@@ -162,3 +180,22 @@ def test_the_join_model_file_is_versioned_and_checked():
     with pytest.raises(ValueError, match="no weight for near_duplicate"):
         model_from({"version": "x", "weights": {k: 1 for k in model.weights if k != "near_duplicate"},
                     "bias": 0, "threshold": 0.5, "repair_threshold": 0.9})
+
+
+def test_work_done_ahead_in_a_worker_gives_the_same_stories_and_drafts(tmp_path, monkeypatch):
+    from bench.story_eval import articles, load_into
+    from pipeline.analyse.relevance import load_profile
+    from pipeline.drafts import draft
+    from pipeline.stories import ahead
+
+    monkeypatch.setattr(ahead, "POOL_MIN_ITEMS", 1)          # a worker process even for a small run
+    rows = articles()[:80]
+    results = []
+    for workers in (0, 1):
+        database = store.open_db(tmp_path / f"workers-{workers}.db")
+        load_into(database, rows)
+        outcome = draft(database, load_profile(), workers=workers)
+        results.append((outcome.stories_new, outcome.drafted, list(database.execute(
+            "SELECT a.url, c.headline, c.bullets, c.score, c.related FROM story_articles sa "
+            "JOIN articles a ON a.id = sa.article_id JOIN candidates c ON c.story_id = sa.story_id ORDER BY a.url"))))
+    assert results[0] == results[1] and results[0][1] > 0

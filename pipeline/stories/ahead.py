@@ -1,45 +1,47 @@
-"""The pure part of grouping an article, its profile and MinHash signature, computed ahead in
-worker processes while the main process does the database work: the second core is busy and
-the database keeps a single writer. Small runs compute in-process (starting workers costs more)."""
+"""Pure work computed ahead in worker processes while the main process does the database work:
+the second core is busy and the database keeps a single writer. Grouping computes article profiles
+and signatures this way, drafting the summaries. Small runs compute in-process (starting workers
+costs more than it saves)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
+from functools import partial
 
-from pipeline.stories.profiles import Profile, build_profile
-from pipeline.stories.signatures import article_signature, load_signature
-
-POOL_MIN_ARTICLES = 1000     # fewer pending articles than this are computed in-process
-
-
-def computed(article: dict) -> tuple[Profile, bytes]:
-    """An article's profile and its signature (as bytes: cheap to send between processes)."""
-    return build_profile(article), article_signature(article).hashvalues.astype("uint32").tobytes()
+POOL_MIN_ITEMS = 1000        # fewer pending items than this are computed in-process
 
 
-def _batch(articles: list[dict]) -> list[tuple[Profile, bytes]]:
-    return [computed(article) for article in articles]
+def _batch(work: Callable, items: list) -> list:
+    return [work(item) for item in items]
+
+
+def default_workers() -> int:
+    """The cores but one (the main process keeps one busy), at least one."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 class Ahead:
-    """Submit batches of articles; get each batch's (profile, signature) pairs back, in order."""
+    """Submit batches of items; get each batch's results of ``work`` back, in order.
 
-    def __init__(self, pending: int, workers: int | None = None) -> None:
-        workers = max(1, (os.cpu_count() or 1) - 1) if workers is None else workers
-        use_pool = workers > 0 and pending >= POOL_MIN_ARTICLES
+    ``work`` must be a module-level function (it is sent to the workers by name)."""
+
+    def __init__(self, work: Callable, pending: int, workers: int | None = None) -> None:
+        self.work = work
+        workers = default_workers() if workers is None else workers
+        use_pool = workers > 0 and pending >= POOL_MIN_ITEMS
         # fork: workers inherit the loaded code (no re-import of the caller's script) and never touch
         # the parent's database connection, which only the parent uses
         self.pool = multiprocessing.get_context("fork").Pool(workers) if use_pool else None
 
-    def submit(self, articles: list[dict]):
+    def submit(self, items: list):
         if self.pool is None:
-            return articles
-        return self.pool.apply_async(_batch, (articles,))
+            return items
+        return self.pool.apply_async(partial(_batch, self.work), (items,))
 
-    def result(self, handle) -> list[tuple[Profile, object]]:
-        pairs = _batch(handle) if self.pool is None else handle.get()
-        return [(profile, load_signature(signature)) for profile, signature in pairs]
+    def result(self, handle) -> list:
+        return _batch(self.work, handle) if self.pool is None else handle.get()
 
     def __enter__(self) -> Ahead:
         return self

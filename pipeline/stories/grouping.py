@@ -33,7 +33,7 @@ from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_
 from pipeline.stories.repair import repair_stories
 from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.stories.scoring import article_side, centroid_side, features, join_model, key_weights, shared_keys
-from pipeline.stories.signatures import DTYPE, band_keys, store_signature
+from pipeline.stories.signatures import DTYPE, article_signature, band_keys, load_signature, store_signature
 
 DUPLICATE_JACCARD = 0.35            # MinHash similarity reported as a near-duplicate in the evidence
 WINDOW_DAYS = 30                    # candidate stories had an article this close in time
@@ -86,17 +86,17 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
     profile_grouped(db, centroids)
     ids = pending_ids(db)  # ids only: the texts are read a batch at a time, whatever the archive's size
     batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
-    with Ahead(len(ids), workers) as ahead:
+    with Ahead(computed, len(ids), workers) as ahead:
         queued = deque(_submit(db, ahead, batch) for batch in batches[:2])  # two batches ahead
         for number in range(len(batches)):
             if progress:
                 progress("grouping", number * BATCH, len(ids))
             articles, handle = queued.popleft()
-            computed = ahead.result(handle)
+            ready = [(profile, load_signature(signature)) for profile, signature in ahead.result(handle)]
             if number + 2 < len(batches):
                 queued.append(_submit(db, ahead, batches[number + 2]))
             with transaction(db):
-                for article, (profile, minhash) in zip(articles, computed, strict=True):
+                for article, (profile, minhash) in zip(articles, ready, strict=True):
                     with transaction(db):
                         _story_id, created = _place(db, article, centroids, decide or best_candidate,
                                                     profile, minhash)
@@ -106,6 +106,12 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
         progress("grouping", len(ids), len(ids))
     outcome.repaired = repair_stories(db, centroids)
     return outcome
+
+
+def computed(article: dict) -> tuple[Profile, bytes]:
+    """The pure part of placing an article, done ahead in a worker: its profile and its signature
+    (as bytes: cheap to send between processes)."""
+    return build_profile(article), article_signature(article).hashvalues.astype(DTYPE).tobytes()
 
 
 def _submit(db: sqlite_utils.Database, ahead: Ahead, ids: list[int]) -> tuple[list[dict], object]:

@@ -18,7 +18,7 @@ from pipeline.stories.lifecycle import PROTECTED, delete_candidate, retire
 from pipeline.stories.signatures import article_signature, store_signature
 
 
-def rebuild_stories(db: sqlite_utils.Database, progress=None) -> Outcome:
+def rebuild_stories(db: sqlite_utils.Database, progress=None, workers: int | None = None) -> Outcome:
     """Group the whole archive again; stories that come out with the same articles keep their ids."""
     with transaction(db):
         for (empty,) in db.execute(  # stories left without articles (an editor split them out): retired now
@@ -35,7 +35,7 @@ def rebuild_stories(db: sqlite_utils.Database, progress=None) -> Outcome:
                         "JOIN articles a ON a.id = sa.article_id")
         for article in list(kept):
             store_signature(db, article, article_signature(article))
-    outcome = update_stories(db, progress)
+    outcome = update_stories(db, progress, workers=workers)
     finish_rebuild(db)
     return outcome
 
