@@ -200,27 +200,9 @@ def child_add(db_path: str, count: int, seed: int) -> dict:
     return {"seconds": round(time.perf_counter() - start, 3), **summary["incremental"]}
 
 
-def bcubed(story_of: dict[int, int], event_of: dict[int, int]) -> dict:
-    """BCubed precision and recall (Bagga and Baldwin): per article, the share of its story that is its
-    event and the share of its event that is in its story, averaged over articles."""
-    in_story, in_event, both = Counter(), Counter(), Counter()
-    for article, event in event_of.items():
-        story = story_of.get(article, ("alone", article))
-        in_story[story] += 1
-        in_event[event] += 1
-        both[story, event] += 1
-    precision = recall = 0.0
-    for article, event in event_of.items():
-        story = story_of.get(article, ("alone", article))
-        precision += both[story, event] / in_story[story]
-        recall += both[story, event] / in_event[event]
-    n = len(event_of) or 1
-    p, r = precision / n, recall / n
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
-
-
 def child_quality(db_path: str, seed: int) -> dict:
     """Pairwise agreement of the stories with the generator's events."""
+    from bench.evaluate_grouping import bcubed
     from bench.synthetic import truth_path
     from pipeline.stories import DUPLICATE_JACCARD, SHINGLE, SIGNATURE_CHARS
     from pipeline.text.japanese import normalize
@@ -304,7 +286,7 @@ def child_quality(db_path: str, seed: int) -> dict:
                 "jaccard_hard_negatives": jaccard_stats(negatives)}
     conn.close()
     return {
-        "bcubed": bcubed(story_of, event_of),
+        "bcubed": bcubed(story_of, event_of),  # articles in no story count as alone
         "news_news": pair_recall(("news", "news")), "news_primary": pair_recall(("news", "primary")),
         "groups": len(groups), "groups_whole": whole,
         "groups_whole_share": round(whole / len(groups), 4) if groups else None,
@@ -546,7 +528,8 @@ def report(results: list[dict], meta: dict) -> str:
         row("  database size after (MiB)", [_div(b, 2**20) for b in col("final_db", "bytes")])
 
     lines.append("quality against the synthetic truth (after the rebuild | after the incremental run)")
-    for label, key in (("near-duplicate news pairs joined (recall)", ("news_news", "recall")),
+    for label, key in (("BCubed precision", ("bcubed", "precision")), ("BCubed recall", ("bcubed", "recall")),
+                       ("near-duplicate news pairs joined (recall)", ("news_news", "recall")),
                        ("news–primary pairs joined (recall)", ("news_primary", "recall")),
                        ("multi-article events wholly in one story", ("groups_whole_share",)),
                        ("pairwise precision (co-story pairs)", ("precision",)),

@@ -35,24 +35,37 @@ def _paths(code: str | None) -> None:
     sys.path.append(str(HERE.parent))
 
 
-def scores(story_of: dict[int, int], event_of: dict[int, int], negatives: list[tuple[int, int]]) -> dict:
-    """BCubed and pairwise figures of a grouping against the truth."""
+def _tally(story_of: dict[int, int], event_of: dict[int, int]) -> tuple[Counter, Counter, Counter]:
+    """Articles per story, per event, and per (story, event); an article in no story is alone."""
     in_story, in_event, both = Counter(), Counter(), Counter()
     for article, event in event_of.items():
         story = story_of.get(article, -article)
         in_story[story] += 1
         in_event[event] += 1
         both[story, event] += 1
+    return in_story, in_event, both
+
+
+def bcubed(story_of: dict[int, int], event_of: dict[int, int]) -> dict:
+    """BCubed precision and recall (Bagga and Baldwin 1998): per article, the share of its story that
+    is its event and the share of its event that is in its story, averaged over articles."""
+    in_story, in_event, both = _tally(story_of, event_of)
     n = len(event_of) or 1
-    bp = sum(both[story_of.get(a, -a), e] / in_story[story_of.get(a, -a)] for a, e in event_of.items()) / n
-    br = sum(both[story_of.get(a, -a), e] / in_event[e] for a, e in event_of.items()) / n
+    p = sum(both[story_of.get(a, -a), e] / in_story[story_of.get(a, -a)] for a, e in event_of.items()) / n
+    r = sum(both[story_of.get(a, -a), e] / in_event[e] for a, e in event_of.items()) / n
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def scores(story_of: dict[int, int], event_of: dict[int, int], negatives: list[tuple[int, int]]) -> dict:
+    """BCubed and pairwise figures of a grouping against the truth."""
+    in_story, in_event, both = _tally(story_of, event_of)
+    b3 = bcubed(story_of, event_of)
     same_story = sum(c * (c - 1) // 2 for c in in_story.values())
     same_event = sum(c * (c - 1) // 2 for c in in_event.values())
     agree = sum(c * (c - 1) // 2 for c in both.values())
     merged = sum(1 for a, b in negatives if story_of.get(a) is not None and story_of.get(a) == story_of.get(b))
     return {"articles": len(event_of), "events": len(in_event), "stories": len(in_story),
-            "bcubed_precision": round(bp, 4), "bcubed_recall": round(br, 4),
-            "bcubed_f1": round(2 * bp * br / (bp + br), 4) if bp + br else 0.0,
+            "bcubed_precision": b3["precision"], "bcubed_recall": b3["recall"], "bcubed_f1": b3["f1"],
             "pairwise_precision": round(agree / same_story, 4) if same_story else 1.0,
             "pairwise_recall": round(agree / same_event, 4) if same_event else 1.0,
             "hard_negatives": len(negatives), "hard_negatives_merged": merged}

@@ -340,6 +340,20 @@ def _m009_centroid_grouping(db: sqlite_utils.Database) -> None:
     # facts, document frequencies kept incrementally. Existing stories are profiled by the next draft.
     for statement in GROUPING_SCHEMA:
         db.execute(statement)
+    # LSH buckets carry the article's date, so a look-up reads only the weeks around an article
+    # instead of every article that ever shared a bucket.
+    db.execute("""CREATE TABLE lsh_buckets_dated (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        published_at TEXT NOT NULL,              -- the article's date ('' when unknown)
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (band, bucket, published_at, article_id)
+    ) WITHOUT ROWID""")
+    db.execute("INSERT INTO lsh_buckets_dated SELECT b.band, b.bucket, coalesce(a.published_at, ''), b.article_id "
+               "FROM lsh_buckets b JOIN articles a ON a.id = b.article_id")
+    db.execute("DROP TABLE lsh_buckets")
+    db.execute("ALTER TABLE lsh_buckets_dated RENAME TO lsh_buckets")
+    db.execute("CREATE INDEX lsh_buckets_article ON lsh_buckets(article_id)")
     # The revision a story was last checked at for fragments of the same event (the repair pass).
     db.execute("ALTER TABLE stories ADD COLUMN repaired_revision INTEGER")
     db.execute("UPDATE stories SET repaired_revision = revision")

@@ -244,17 +244,16 @@ def best_candidate(article: dict, scored: list[Scored]) -> Scored | None:
 
 def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash,
                      bounds: tuple[str, str]) -> dict[int, tuple[float, int]]:
-    """Stories with an article sharing an LSH bucket: story id -> (best MinHash similarity, that article)."""
+    """Stories with an article sharing an LSH bucket within the time bounds (the buckets are keyed by
+    date, so only those weeks are read): story id -> (best MinHash similarity, that article)."""
     keys = list(enumerate(band_keys(minhash)))
     sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}) "
            "SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM k "
-           "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket "
+           "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket AND b.published_at BETWEEN ? AND ? "
            "JOIN article_signatures s ON s.article_id = b.article_id "
            "JOIN story_articles sa ON sa.article_id = b.article_id "
-           "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' "
-           "JOIN articles a ON a.id = b.article_id WHERE b.article_id != ? "
-           "AND (a.published_at IS NULL OR a.published_at BETWEEN ? AND ?) LIMIT 200")
-    rows = db.execute(sql, [value for pair in keys for value in pair] + [article["id"], *bounds]).fetchall()
+           "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' WHERE b.article_id != ? LIMIT 200")
+    rows = db.execute(sql, [value for pair in keys for value in pair] + [*bounds, article["id"]]).fetchall()
     if not rows:
         return {}
     theirs = np.frombuffer(b"".join(row[1] for row in rows), dtype=DTYPE).reshape(len(rows), -1)

@@ -59,5 +59,6 @@ def store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHa
     db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
     db.execute("INSERT OR REPLACE INTO article_signatures (article_id, version, minhash) VALUES (?, ?, ?)",
                [article["id"], article["version"], np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()])
-    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
-                        [(band, key, article["id"]) for band, key in enumerate(band_keys(minhash))])
+    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, published_at, article_id) "
+                        "VALUES (?, ?, ?, ?)", [(band, key, article.get("published_at") or "", article["id"])
+                                                for band, key in enumerate(band_keys(minhash))])
