@@ -170,6 +170,7 @@ def child_draft(db_path: str, rebuild: bool, label: str) -> dict:
         "outcome": {k: v for k, v in vars(outcome).items() if k != "notes"},
         "counts_before": counts_before, "counts": counts,
         "baseline_rss_mib": round(baseline, 1), "peak_rss_mib": round(_rss_mib(), 1),
+        "worker_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
 
 
@@ -497,6 +498,7 @@ def report(results: list[dict], meta: dict) -> str:
                                                                col("rebuild", "counts", "candidates"), strict=True)],
         None)
     row("  peak RSS (MiB)", col("rebuild", "peak_rss_mib"))
+    row("    worker process peak RSS (MiB)", col("rebuild", "worker_peak_rss_mib"))
     row("    of which before drafting (MiB)", col("rebuild", "baseline_rss_mib"))
     row("  database size after (MiB)", [_div(b, 2**20) for b in col("rebuild_db", "bytes")])
     for r in results:
@@ -523,6 +525,7 @@ def report(results: list[dict], meta: dict) -> str:
         row("  stories created / candidates (re)drafted",
             [_pair(a, b) for a, b in zip(col("incremental", "outcome", "stories_new"), drafted, strict=True)], None)
         row("  peak RSS (MiB)", col("incremental", "peak_rss_mib"))
+        row("    worker process peak RSS (MiB)", col("incremental", "worker_peak_rss_mib"))
         row("  no-op draft, nothing new (s)", col("noop", "seconds"), 2)
         row("  no-op draft peak RSS (MiB)", col("noop", "peak_rss_mib"))
         row("  database size after (MiB)", [_div(b, 2**20) for b in col("final_db", "bytes")])
