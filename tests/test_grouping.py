@@ -199,3 +199,30 @@ def test_work_done_ahead_in_a_worker_gives_the_same_stories_and_drafts(tmp_path,
             "SELECT a.url, c.headline, c.bullets, c.score, c.related FROM story_articles sa "
             "JOIN articles a ON a.id = sa.article_id JOIN candidates c ON c.story_id = sa.story_id ORDER BY a.url"))))
     assert results[0] == results[1] and results[0][1] > 0
+
+
+def test_an_archive_grouped_before_centroids_is_upgraded_and_profiled(tmp_path, monkeypatch):
+    from pipeline.store import schema
+
+    path = tmp_path / "v8.db"
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:8])
+    monkeypatch.setattr(schema, "LATEST_VERSION", 8)
+    old = store.open_db(path)
+    first = incident(old, 1, "株式会社ミナトロジスティクス", 5891, "2026-11-18T10:00:00+09:00")
+    second = incident(old, 2, "株式会社ミナトロジスティクス", 5891, "2026-11-19T09:00:00+09:00", "internet_watch")
+    story = old.execute("INSERT INTO stories (title, created_at, updated_at) VALUES ('t', 'x', 'x')").lastrowid
+    for article in (first, second):  # as the old grouping left them: a story and its LSH buckets
+        old.execute("INSERT INTO story_articles (story_id, article_id, role, article_version, added_at) "
+                    "VALUES (?, ?, 'news', 1, 'x')", [story, article])
+        old.execute("INSERT INTO lsh_buckets (band, bucket, article_id) VALUES (0, 42, ?)", [article])
+    old.conn.commit()
+    old.close()
+    monkeypatch.undo()
+    db = store.open_db(path)                                 # migration 9
+    assert db.execute("SELECT published_at FROM lsh_buckets ORDER BY article_id").fetchall() == [
+        ("2026-11-18T10:00:00+09:00",), ("2026-11-19T09:00:00+09:00",)]
+    third = incident(db, 3, "株式会社ミナトロジスティクス", 5891, "2026-11-19T12:00:00+09:00", "zdnet_japan")
+    stories.update_stories(db)                               # the old stories are profiled first
+    assert db.execute("SELECT count(*) FROM article_profiles").fetchone()[0] == 3
+    assert db.execute("SELECT articles FROM story_centroids WHERE story_id = ?", [story]).fetchone()[0] == 3
+    assert story_of(db, third) == story
