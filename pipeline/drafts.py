@@ -217,6 +217,7 @@ def _story_facts(articles: list[dict]) -> list[Fact]:
 
 RELATED_DAYS = 730           # earlier stories this far back (two years) may be related
 RELATED_SHARE = 0.25         # ... when they share this much of the story's look-up keys (IDF-weighted)
+RELATED_PER_KEY = 10         # the newest earlier articles read per key
 
 
 def related_stories(db, story_id: int, limit: int = 3) -> list[dict]:
@@ -235,7 +236,7 @@ def related_stories(db, story_id: int, limit: int = 3) -> list[dict]:
     whole = sum(idf(dfs.get(key, 0), stats.total) for key in keys)
     bounds = (window(first[0], RELATED_DAYS, 0)[0], first[0])
     found = [(other, score) for other, score in stories_sharing(db, keys, bounds, dfs, stats.total, limit=limit * 4,
-                                                                exclude_story=story_id)
+                                                                exclude_story=story_id, per_key=RELATED_PER_KEY)
              if score >= RELATED_SHARE * whole]
     related = []
     for other, _score in found:

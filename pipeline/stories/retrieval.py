@@ -25,12 +25,14 @@ def window(published_at: str | None, before_days: float, after_days: float) -> t
 
 
 def stories_sharing(db: sqlite_utils.Database, keys: list[str], bounds: tuple[str, str], dfs: dict[str, int],
-                    total: int, *, limit: int, exclude_story: int | None = None) -> list[tuple[int, float]]:
-    """News stories whose articles posted any of ``keys`` within ``bounds``: (story id, score), best first."""
+                    total: int, *, limit: int, exclude_story: int | None = None,
+                    per_key: int = POSTINGS_PER_KEY) -> list[tuple[int, float]]:
+    """News stories whose articles posted any of ``keys`` within ``bounds`` (the newest ``per_key``
+    postings of each key): (story id, score), best first."""
     matched: dict[int, set[str]] = defaultdict(set)
     keys = list(dict.fromkeys(keys))
     one = ("SELECT * FROM (SELECT term, article_id FROM term_postings WHERE term = ? AND published_at BETWEEN ? AND ? "
-           f"ORDER BY published_at DESC LIMIT {POSTINGS_PER_KEY})")
+           f"ORDER BY published_at DESC LIMIT {int(per_key)})")
     for start in range(0, len(keys), 40):  # one statement per 40 keys, each key bounded by its own LIMIT
         chunk = keys[start:start + 40]
         for term, article_id in db.execute(" UNION ALL ".join([one] * len(chunk)),
