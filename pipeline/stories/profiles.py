@@ -186,9 +186,3 @@ def load_profile(article_id: int, version: int, published_at: str | None, terms:
     parsed = json.loads(terms)
     return Profile(article_id, version, published_at, Counter(parsed["title"]), Counter(parsed["body"]),
                    json.loads(facts))
-
-
-def stored_profile(db: sqlite_utils.Database, article_id: int) -> Profile | None:
-    row = db.execute("SELECT version, published_at, terms, facts FROM article_profiles WHERE article_id = ?",
-                     [article_id]).fetchone()
-    return load_profile(article_id, *row) if row else None

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.stories.centroids import Centroid
+from pipeline.stories.centroids import Centroid, norm
 from pipeline.stories.evidence import moment
 from pipeline.stories.profiles import Profile, idf, weigh
 
@@ -91,8 +91,8 @@ class Side:
             return {term: (1 + math.log(c)) * idf(dfs.get(term, 0), total) ** 2 for term, c in counts.items() if c > 0}
         self.weighted = twice(self.title), twice(self.body)
         if not self.title_norm and not self.body_norm:
-            self.title_norm = _norm(weigh(self.title, dfs, total))
-            self.body_norm = _norm(weigh(self.body, dfs, total))
+            self.title_norm = norm(weigh(self.title, dfs, total))
+            self.body_norm = norm(weigh(self.body, dfs, total))
         return self
 
 
@@ -171,10 +171,6 @@ def _cosine(a: dict[str, float], a_norm: float, b: dict[str, int], b_norm: float
     else:
         dot = sum(a[t] * (1 + math.log(c)) for t, c in b.items() if t in a)
     return min(1.0, dot / (a_norm * b_norm))
-
-
-def _norm(vector: dict[str, float]) -> float:
-    return math.sqrt(sum(value * value for value in vector.values()))
 
 
 @lru_cache(maxsize=4096)
