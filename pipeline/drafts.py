@@ -21,7 +21,7 @@ from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
 from pipeline.stories.ahead import Ahead
 from pipeline.stories.profiles import TermStats, idf
-from pipeline.stories.retrieval import stories_sharing, window
+from pipeline.stories.retrieval import stories_sharing, story_keys, window
 from pipeline.summarise.extractive import SourceText, summarise
 
 EXCERPT_CHARS = 300
@@ -226,9 +226,7 @@ def related_stories(db, story_id: int, limit: int = 3) -> list[dict]:
     first = db.execute("SELECT first_published_at FROM stories WHERE id = ?", [story_id]).fetchone()
     if not first or not first[0]:
         return []
-    keys = list(dict.fromkeys(key for (keys_json,) in db.execute(
-        "SELECT p.keys FROM story_articles sa JOIN article_profiles p ON p.article_id = sa.article_id "
-        "WHERE sa.story_id = ? ORDER BY sa.article_id", [story_id]) for key in json.loads(keys_json)))
+    keys = story_keys(db, story_id)
     if not keys:
         return []
     stats = TermStats(db)

@@ -41,17 +41,6 @@ class Centroid:
             self.first_published_at = min(filter(None, (self.first_published_at, when)))
             self.last_published_at = max(filter(None, (self.last_published_at, when)))
 
-    def merge(self, other: Centroid) -> None:
-        self.articles += other.articles
-        self.title.update(other.title)
-        self.body.update(other.body)
-        for kind, values in other.facts.items():
-            self.facts.setdefault(kind, set()).update(values)
-        for when in (other.first_published_at, other.last_published_at):
-            if when:
-                self.first_published_at = min(filter(None, (self.first_published_at, when)))
-                self.last_published_at = max(filter(None, (self.last_published_at, when)))
-
 
 class Centroids:
     """The story_centroids table, read through a bounded cache that this run's writes keep current."""

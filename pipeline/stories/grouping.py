@@ -54,7 +54,6 @@ class Scored:
     story_id: int
     probability: float
     features: dict[str, float]
-    shared: list[str]
 
 
 Decide = Callable[[dict, list[Scored]], Scored | None]
@@ -225,12 +224,13 @@ def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, m
         if story_id in found:
             theirs = centroid_side(found[story_id])
             named = features(mine, theirs, weights, dfs, total, near.get(story_id, (0.0, None))[0])
-            scored.append(Scored(story_id, model.probability(named), named, shared_keys(keys, theirs)))
+            scored.append(Scored(story_id, model.probability(named), named))
     choice = decide(article, scored)
     if choice is None:
         return None
     evidence = {"by": "similar", "score": round(choice.probability, 3), "model": model.version,
-                "shared": choice.shared, "features": {k: round(v, 3) for k, v in choice.features.items() if v}}
+                "shared": shared_keys(keys, centroid_side(found[choice.story_id])),
+                "features": {k: round(v, 3) for k, v in choice.features.items() if v}}
     if choice.story_id in near and near[choice.story_id][0] >= DUPLICATE_JACCARD:
         evidence["near_duplicate_of"] = near[choice.story_id][1]
     return choice.story_id, evidence

@@ -42,7 +42,6 @@ class Profile:
     title: Counter
     body: Counter
     facts: dict[str, list[str]] = field(default_factory=dict)
-    keys: list[str] = field(default_factory=list)
 
     @property
     def fact_keys(self) -> list[str]:
@@ -153,7 +152,6 @@ def lookup_keys(profile: Profile, dfs: dict[str, int], total: int, limit: int = 
 def store_profile(db: sqlite_utils.Database, profile: Profile, keys: list[str], stats: TermStats) -> None:
     """Record the profile, count its terms in term_stats and post its look-up keys."""
     forget_profile(db, profile.article_id, stats)
-    profile.keys = keys
     db.execute("INSERT INTO article_profiles (article_id, version, published_at, terms, facts, keys) "
                "VALUES (?, ?, ?, ?, ?, ?)",
                [profile.article_id, profile.version, profile.published_at,

@@ -15,7 +15,7 @@ from pipeline.store import now_iso
 from pipeline.store.transactions import transaction
 from pipeline.stories.centroids import Centroids
 from pipeline.stories.lifecycle import is_protected, retire
-from pipeline.stories.retrieval import stories_sharing, window
+from pipeline.stories.retrieval import stories_sharing, story_keys, window
 from pipeline.stories.scoring import centroid_side, features, join_model, key_weights
 
 REPAIR_WINDOW_DAYS = 14
@@ -53,9 +53,7 @@ def _fragment_of(db: sqlite_utils.Database, story_id: int, centroids: Centroids)
     centroid = centroids.load([story_id]).get(story_id)
     if centroid is None:
         return None
-    keys = list(dict.fromkeys(key for (keys_json,) in db.execute(
-        "SELECT p.keys FROM story_articles sa JOIN article_profiles p ON p.article_id = sa.article_id "
-        "WHERE sa.story_id = ? ORDER BY sa.article_id", [story_id]) for key in json.loads(keys_json)))[:KEYS_PER_STORY]
+    keys = story_keys(db, story_id)[:KEYS_PER_STORY]
     stats = centroids.stats
     bounds = window(centroid.first_published_at, REPAIR_WINDOW_DAYS, REPAIR_WINDOW_DAYS)
     ranked = stories_sharing(db, keys, bounds, stats.lookup(keys), stats.total, limit=REPAIR_CANDIDATES,

@@ -4,6 +4,7 @@ archive's size; stories are ranked by the summed IDF of the keys their articles 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -22,6 +23,13 @@ def window(published_at: str | None, before_days: float, after_days: float) -> t
     if when is None:
         return OPEN_WINDOW
     return (when - timedelta(days=before_days)).isoformat(), (when + timedelta(days=after_days)).isoformat()
+
+
+def story_keys(db: sqlite_utils.Database, story_id: int) -> list[str]:
+    """The look-up keys its articles posted, each once, in article order."""
+    return list(dict.fromkeys(key for (keys_json,) in db.execute(
+        "SELECT p.keys FROM story_articles sa JOIN article_profiles p ON p.article_id = sa.article_id "
+        "WHERE sa.story_id = ? ORDER BY sa.article_id", [story_id]) for key in json.loads(keys_json)))
 
 
 def stories_sharing(db: sqlite_utils.Database, keys: list[str], bounds: tuple[str, str], dfs: dict[str, int],
