@@ -226,3 +226,21 @@ def test_an_archive_grouped_before_centroids_is_upgraded_and_profiled(tmp_path, 
     assert db.execute("SELECT count(*) FROM article_profiles").fetchone()[0] == 3
     assert db.execute("SELECT articles FROM story_centroids WHERE story_id = ?", [story]).fetchone()[0] == 3
     assert story_of(db, third) == story
+
+
+def test_document_frequencies_written_per_batch_equal_a_count_of_the_profiles(db, monkeypatch):
+    monkeypatch.setattr(grouping, "BATCH", 2)  # several batches, one article changed in a later run
+    ids = [incident(db, n, f"株式会社テスト{n % 3}", 100 + n, f"2026-11-{10 + n}T10:00:00+09:00") for n in range(5)]
+    stories.update_stories(db)
+    row = dict(db["articles"].get(ids[0]))
+    store.save_article(db, {**row, "text": row["text"] + "なお、CVE-2026-12345の悪用が原因と判明した。"}, [])
+    stories.update_stories(db)
+    expected = {"": 5}
+    for terms, facts in db.execute("SELECT terms, facts FROM article_profiles"):
+        parsed, facts = json.loads(terms), json.loads(facts)
+        found = {*parsed["title"], *parsed["body"], *(f"{kind}:{value}" for kind in ("id", "org")
+                                                      for value in facts.get(kind, []))}
+        for term in found:
+            expected[term] = expected.get(term, 0) + 1
+    stored = dict(db.execute("SELECT term, df FROM term_stats WHERE df != 0").fetchall())
+    assert stored == expected and stored["id:CVE-2026-12345"] == 1

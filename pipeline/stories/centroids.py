@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -43,20 +43,21 @@ class Centroid:
 
 
 class Centroids:
-    """The story_centroids table, read through a bounded cache that this run's writes keep current."""
+    """The story_centroids table, read through a bounded cache (the stories used least recently
+    leave it first) that this run's writes keep current."""
 
     CACHE_STORIES = 5000
 
     def __init__(self, db: sqlite_utils.Database, stats: TermStats) -> None:
         self.db, self.stats = db, stats
-        self._cache: dict[int, Centroid] = {}
+        self._cache: OrderedDict[int, Centroid] = OrderedDict()
 
     def load(self, story_ids: list[int]) -> dict[int, Centroid]:
         """The centroids of those stories that have one."""
         missing = [story_id for story_id in story_ids if story_id not in self._cache]
-        if len(self._cache) + len(missing) > self.CACHE_STORIES:
-            self._cache = {}
-            missing = list(story_ids)
+        for story_id in story_ids:
+            if story_id in self._cache:
+                self._cache.move_to_end(story_id)
         for start in range(0, len(missing), 500):
             chunk = missing[start:start + 500]
             for row in self.db.execute(
@@ -66,7 +67,13 @@ class Centroids:
                 self._cache[row[0]] = Centroid(
                     row[0], row[1], Counter(json.loads(row[2])), Counter(json.loads(row[3])),
                     {kind: set(values) for kind, values in json.loads(row[4]).items()}, *row[5:])
-        return {story_id: self._cache[story_id] for story_id in story_ids if story_id in self._cache}
+        found = {story_id: self._cache[story_id] for story_id in story_ids if story_id in self._cache}
+        self._trim()
+        return found
+
+    def _trim(self) -> None:
+        while len(self._cache) > self.CACHE_STORIES:
+            self._cache.popitem(last=False)
 
     def add(self, story_id: int, profile: Profile) -> None:
         centroid = self.load([story_id]).get(story_id) or Centroid(story_id)
@@ -86,6 +93,8 @@ class Centroids:
              _json({kind: sorted(values) for kind, values in sorted(centroid.facts.items())}),
              centroid.title_norm, centroid.body_norm, centroid.first_published_at, centroid.last_published_at])
         self._cache[centroid.story_id] = centroid
+        self._cache.move_to_end(centroid.story_id)
+        self._trim()
 
     def recompute(self, story_id: int) -> Centroid:
         """The centroid again from its articles' profiles (after an editor's merge or split, or a repair)."""

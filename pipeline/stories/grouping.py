@@ -101,6 +101,7 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
                                                     profile, minhash)
                     outcome.processed += 1
                     outcome.created += created
+                stats.flush()
     if progress:
         progress("grouping", len(ids), len(ids))
     outcome.repaired = repair_stories(db, centroids)
@@ -139,6 +140,7 @@ def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
                 touched.add(article["story_id"])
             for story_id in sorted(touched):
                 centroids.recompute(story_id)
+            centroids.stats.flush()
 
 
 def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decide: Decide, profile: Profile,

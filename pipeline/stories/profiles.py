@@ -86,13 +86,16 @@ def build_profile(article: dict) -> Profile:
 
 class TermStats:
     """Document frequencies read through a bounded cache that this run's own counting keeps current
-    (a grouping run is the only writer of term_stats: it holds the database's write lock)."""
+    (a grouping run is the only writer of term_stats: it holds the database's write lock). Counts
+    are written by ``flush`` (one statement for a whole batch of articles), in the transaction of
+    the batch counted."""
 
     CACHE_TERMS = 300_000
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self._df: dict[str, int] = {}
+        self._unwritten: Counter = Counter()
         self.total = db.execute("SELECT df FROM term_stats WHERE term = ''").fetchone()
         self.total = self.total[0] if self.total else 0
 
@@ -104,15 +107,23 @@ class TermStats:
             missing = list(set(terms))
         if missing:
             found, _ = document_frequencies(self.db, missing)
-            self._df.update({term: found.get(term, 0) for term in missing})
+            self._df.update({term: found.get(term, 0) + self._unwritten[term] for term in missing})
         return self._df
 
     def count(self, terms: list[str], step: int) -> None:
-        _count(self.db, terms, step)
         self.total += step
+        self._unwritten[""] += step
         for term in terms:
+            self._unwritten[term] += step
             if term in self._df:
                 self._df[term] += step
+
+    def flush(self) -> None:
+        """Write the counts made since the last flush."""
+        changes = sorted((term, step) for term, step in self._unwritten.items() if step)
+        self.db.conn.executemany("INSERT INTO term_stats (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE "
+                                 "SET df = df + excluded.df", changes)
+        self._unwritten.clear()
 
 
 def document_frequencies(db: sqlite_utils.Database, terms) -> tuple[dict[str, int], int]:
@@ -173,11 +184,6 @@ def forget_profile(db: sqlite_utils.Database, article_id: int, stats: TermStats)
     db.conn.executemany("DELETE FROM term_postings WHERE term = ? AND published_at = ? AND article_id = ?",
                         [(key, row[3] or "", article_id) for key in json.loads(row[2])])
     db.execute("DELETE FROM article_profiles WHERE article_id = ?", [article_id])
-
-
-def _count(db: sqlite_utils.Database, terms: list[str], step: int) -> None:
-    db.conn.executemany("INSERT INTO term_stats (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE "
-                        "SET df = df + excluded.df", [(term, step) for term in ["", *terms]])
 
 
 def load_profile(article_id: int, version: int, published_at: str | None, terms: str, facts: str) -> Profile:

@@ -5,7 +5,6 @@ archive's size; stories are ranked by the summed IDF of the keys their articles 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import timedelta
 
 import sqlite_utils
@@ -14,6 +13,7 @@ from pipeline.stories.evidence import moment
 from pipeline.stories.profiles import idf
 
 POSTINGS_PER_KEY = 40
+MAX_KEYS = 200             # keys looked up at once (SQLite allows 500 terms in one compound SELECT)
 OPEN_WINDOW = ("", "9999")
 
 
@@ -36,27 +36,22 @@ def stories_sharing(db: sqlite_utils.Database, keys: list[str], bounds: tuple[st
                     total: int, *, limit: int, exclude_story: int | None = None,
                     per_key: int = POSTINGS_PER_KEY) -> list[tuple[int, float]]:
     """News stories whose articles posted any of ``keys`` within ``bounds`` (the newest ``per_key``
-    postings of each key): (story id, score), best first."""
-    matched: dict[int, set[str]] = defaultdict(set)
-    keys = list(dict.fromkeys(keys))
-    one = ("SELECT * FROM (SELECT term, article_id FROM term_postings WHERE term = ? AND published_at BETWEEN ? AND ? "
-           f"ORDER BY published_at DESC LIMIT {int(per_key)})")
-    for start in range(0, len(keys), 40):  # one statement per 40 keys, each key bounded by its own LIMIT
-        chunk = keys[start:start + 40]
-        for term, article_id in db.execute(" UNION ALL ".join([one] * len(chunk)),
-                                          [value for key in chunk for value in (key, *bounds)]):
-            matched[article_id].add(term)
-    if not matched:
+    postings of each key; the first ``MAX_KEYS`` keys): (story id, summed IDF of the keys shared),
+    best first. One statement: the postings are read, mapped to stories and ranked inside SQLite."""
+    keys = list(dict.fromkeys(keys))[:MAX_KEYS]
+    if not keys:
         return []
-    keys_of: dict[int, set[str]] = defaultdict(set)
-    ids = list(matched)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for article_id, story_id in db.execute(
-                "SELECT sa.article_id, sa.story_id FROM story_articles sa JOIN stories st ON st.id = sa.story_id WHERE "
-                f"st.kind = 'news' AND st.merged_into IS NULL AND sa.article_id IN ({','.join('?' * len(chunk))})",
-                chunk):
-            if story_id != exclude_story:
-                keys_of[story_id] |= matched[article_id]
-    scored = [(story_id, sum(idf(dfs.get(key, 0), total) for key in found)) for story_id, found in keys_of.items()]
-    return sorted(scored, key=lambda pair: (-pair[1], -pair[0]))[:limit]
+    weights = ", ".join("(?, ?)" for _ in keys)
+    postings = " UNION ALL ".join(
+        ["SELECT * FROM (SELECT term, article_id FROM term_postings WHERE term = ? AND published_at BETWEEN ? AND ? "
+         f"ORDER BY published_at DESC LIMIT {int(per_key)})"] * len(keys))
+    sql = (f"WITH k(term, weight) AS (VALUES {weights}), p(term, article_id) AS ({postings}), "
+           "shared AS (SELECT DISTINCT sa.story_id, p.term FROM p "
+           "JOIN story_articles sa ON sa.article_id = p.article_id JOIN stories st ON st.id = sa.story_id "
+           "WHERE st.kind = 'news' AND st.merged_into IS NULL "
+           "AND sa.story_id IS NOT ?) "
+           "SELECT shared.story_id, sum(k.weight) AS score FROM shared JOIN k ON k.term = shared.term "
+           "GROUP BY shared.story_id ORDER BY score DESC, shared.story_id DESC LIMIT ?")
+    params = [value for key in keys for value in (key, idf(dfs.get(key, 0), total))]
+    params += [value for key in keys for value in (key, *bounds)]
+    return [(story_id, score) for story_id, score in db.execute(sql, [*params, exclude_story, int(limit)])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.analyse.facts import FIGURE_KINDS, Fact, extract_facts
 from pipeline.summarise.register import is_directive
@@ -77,11 +78,17 @@ def _usable(sentence: str, lang: str) -> bool:
     return len(sentence.split()) >= 5 and final_mark(sentence) in ".!?"
 
 
-def _term_score(sentence: str, terms: dict[str, float] | None) -> float:
+def _folded_terms(terms: dict[str, float] | None) -> list[tuple[str, float]]:
+    """The profile's terms as matched (normalised, lower-cased), in a fixed order: folded once per
+    story rather than once per sentence."""
+    return [(normalize(term).lower(), weight) for term, weight in sorted((terms or {}).items())]
+
+
+def _term_score(sentence: str, terms: list[tuple[str, float]]) -> float:
     if not terms:
         return 0.0
     haystack = normalize(sentence).lower()
-    total = sum(w for term, w in sorted(terms.items()) if normalize(term).lower() in haystack)
+    total = sum(weight for term, weight in terms if term in haystack)
     return max(-2.0, min(2.0, total))
 
 
@@ -104,17 +111,23 @@ def _fact_score(facts: tuple[Fact, ...], role: str) -> float:
     return score * 1.5 + 0.3 if role == "primary" and n_figures else score
 
 
+@lru_cache(maxsize=64)
+def _title_grams(title: str) -> frozenset[str]:
+    return frozenset(char_shingles(title, 2))
+
+
 def score_sentence(
     sentence: str,
     index: int,
     source: SourceText,
     lang: str,
-    terms: dict[str, float] | None,
+    terms: list[tuple[str, float]],
     facts: tuple[Fact, ...],
 ) -> float:
-    """Relevance of one sentence: position, title overlap, key facts, terms, length."""
+    """Relevance of one sentence: position, title overlap, key facts, terms (folded: see
+    ``_folded_terms``), length."""
     position = 1.0 / (1.0 + 0.25 * index)
-    title_grams = char_shingles(source.title, 2)
+    title_grams = _title_grams(source.title)
     overlap = len(char_shingles(sentence, 2) & title_grams) / len(title_grams) if title_grams else 0.0
     return round(
         position
@@ -130,7 +143,7 @@ def candidate_sentences(
     sources: list[SourceText], lang: str, terms: dict[str, float] | None
 ) -> list[Candidate]:
     """Every usable sentence of the sources in ``lang``, scored, in source and sentence order."""
-    found = []
+    found, folded = [], _folded_terms(terms)
     for order, source in enumerate(sources):
         if source.lang != lang:
             continue
@@ -138,6 +151,6 @@ def candidate_sentences(
             if not _usable(sentence, lang):
                 continue
             facts = tuple(extract_facts(sentence, source.published_at))
-            score = score_sentence(sentence, index, source, lang, terms, facts)
+            score = score_sentence(sentence, index, source, lang, folded, facts)
             found.append(Candidate(order, source, index, sentence, facts, score))
     return found
