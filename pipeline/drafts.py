@@ -8,6 +8,7 @@ flagged (needs_review), and every change to a candidate is written to candidate_
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from dataclasses import asdict, dataclass, field
 
@@ -56,7 +57,9 @@ def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False,
     outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
     pending = stories_to_draft(db)  # the ones just grouped, and any an interrupted run left
     batches = [pending[start:start + DRAFT_BATCH] for start in range(0, len(pending), DRAFT_BATCH)]
-    with Ahead(drafted_text, len(pending) if llm_model is None else 0, workers) as ahead:
+    # the summaries are most of drafting's work: one worker per core (the main process mostly waits)
+    summarisers = (os.cpu_count() or 1) if workers is None else workers
+    with Ahead(drafted_text, len(pending) if llm_model is None else 0, summarisers) as ahead:
         queued = deque(_submit(db, ahead, batch, profile) for batch in batches[:2])  # two batches ahead
         for number in range(len(batches)):
             if progress:

@@ -94,11 +94,9 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
             ready = [(profile, load_signature(signature)) for profile, signature in ahead.result(handle)]
             if number + 2 < len(batches):
                 queued.append(_submit(db, ahead, batches[number + 2]))
-            with transaction(db):
+            with transaction(db):  # a batch at a time: killed, the next run does the whole batch again
                 for article, (profile, minhash) in zip(articles, ready, strict=True):
-                    with transaction(db):
-                        _story_id, created = _place(db, article, centroids, decide or best_candidate,
-                                                    profile, minhash)
+                    _story_id, created = _place(db, article, centroids, decide or best_candidate, profile, minhash)
                     outcome.processed += 1
                     outcome.created += created
                 stats.flush()

@@ -12,7 +12,7 @@ import sqlite_utils
 from pipeline.stories.evidence import moment
 from pipeline.stories.profiles import idf
 
-POSTINGS_PER_KEY = 40
+POSTINGS_PER_KEY = 20
 MAX_KEYS = 200             # keys looked up at once (SQLite allows 500 terms in one compound SELECT)
 OPEN_WINDOW = ("", "9999")
 
