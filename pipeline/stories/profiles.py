@@ -138,12 +138,14 @@ def document_frequencies(db: sqlite_utils.Database, terms) -> tuple[dict[str, in
 
 
 def idf(df: int, total: int) -> float:
-    return math.log((total + 1) / (df + 1)) + 1.0
+    return math.log(total + 1) - math.log(df + 1) + 1.0
 
 
-def weigh(counts: Counter | dict, dfs: dict[str, int], total: int) -> dict[str, float]:
-    """TF-IDF weights (sublinear TF)."""
-    return {term: (1 + math.log(count)) * idf(dfs.get(term, 0), total) for term, count in counts.items() if count > 0}
+def weigh(counts: Counter | dict, dfs: dict[str, int], total: int, power: int = 1) -> dict[str, float]:
+    """TF-IDF weights (sublinear TF); ``power=2``: TF-IDF times IDF once more (see Side.prepared)."""
+    log, top = math.log, math.log(total + 1) + 1.0
+    return {term: (1 + log(count)) * (top - log(dfs.get(term, 0) + 1)) ** power
+            for term, count in counts.items() if count > 0}
 
 
 def profile_terms(profile: Profile) -> set[str]:
@@ -153,8 +155,8 @@ def profile_terms(profile: Profile) -> set[str]:
 def lookup_keys(profile: Profile, dfs: dict[str, int], total: int, limit: int = POSTED_TERMS) -> list[str]:
     """The article's facts and its rarest content words (ties broken by weight, then alphabetically)."""
     weights = weigh(profile.title + profile.body, dfs, total)
-    rare = sorted((term for term in weights if len(term) >= 2),
-                  key=lambda term: (-idf(dfs.get(term, 0), total), -weights[term], term))[:limit]
+    rare = sorted((term for term in weights if len(term) >= 2),  # rarest first: the lowest df
+                  key=lambda term: (dfs.get(term, 0), -weights[term], term))[:limit]
     return profile.fact_keys + rare
 
 

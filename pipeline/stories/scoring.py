@@ -87,9 +87,7 @@ class Side:
     def prepared(self, dfs: dict[str, int], total: int) -> Side:
         """The side that is compared with many: each term's TF-IDF times its IDF once more, so a cosine
         against counts costs one pass over the shared terms. ``dfs`` must hold its terms."""
-        def twice(counts):
-            return {term: (1 + math.log(c)) * idf(dfs.get(term, 0), total) ** 2 for term, c in counts.items() if c > 0}
-        self.weighted = twice(self.title), twice(self.body)
+        self.weighted = weigh(self.title, dfs, total, power=2), weigh(self.body, dfs, total, power=2)
         if not self.title_norm and not self.body_norm:
             self.title_norm = norm(weigh(self.title, dfs, total))
             self.body_norm = norm(weigh(self.body, dfs, total))
