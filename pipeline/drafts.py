@@ -17,6 +17,7 @@ import sqlite_utils
 from pipeline import stories
 from pipeline.analyse.facts import Fact, extract_facts
 from pipeline.analyse.relevance import Profile, score_story
+from pipeline.store.db import insert_row
 from pipeline.store.history import record
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
@@ -253,7 +254,7 @@ def _insert(db, story_id: int, content: dict) -> None:
     stamp = now_iso()
     row = {"id": _next_candidate_id(db), "story_id": story_id, **content, "status": "new", "edited": 0,
            "needs_review": 0, "created_at": stamp, "updated_at": stamp}
-    candidate_id = db["candidates"].insert(row).last_pk
+    candidate_id = insert_row(db, "candidates", row)
     record(db, candidate_id, "software", "drafted", {})
 
 

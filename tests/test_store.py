@@ -104,3 +104,22 @@ def test_a_placeholder_page_reached_from_the_listing_is_not_a_new_version(db):
     changed = extract_article(shell.replace("リード文です。", "新しいリード文です。"), url, scan, {})
     assert store.save_article(db, {**changed.as_row(), "source": "scannetsecurity"}, []) == "changed"
     assert db["article_versions"].count == 1
+
+
+def test_insert_row_commits_alone_and_rolls_back_with_its_transaction(tmp_path):
+    path = tmp_path / "rows.db"
+    db = store.open_db(path)
+    other = sqlite3.connect(path)
+    count = "SELECT count(*) FROM candidate_history"
+    store.save_article(db, {"source": "s", "url": "https://example.org/1", "title": "t", "text": "x", "kind": "news",
+                            "lang": "ja", "body_status": "full"}, [])
+    db.execute("INSERT INTO stories (id, kind, title, created_at, updated_at) VALUES (1, 'news', 't', '', '')")
+    db.conn.commit()
+    row = {"id": 7, "story_id": 1, "headline": "h", "bullets": [{"text": "b"}], "created_at": "", "updated_at": ""}
+    assert store.db.insert_row(db, "candidates", row) == 7
+    assert other.execute("SELECT bullets FROM candidates WHERE id = 7").fetchone() == ('[{"text": "b"}]',)
+    with pytest.raises(RuntimeError), store.transaction(db):
+        store.db.insert_row(db, "candidate_history", {"candidate_id": 7, "at": "", "actor": "software",
+                                                      "action": "drafted"})
+        raise RuntimeError("the rest of the transaction failed")
+    assert other.execute(count).fetchone() == (0,) and not db.conn.in_transaction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -89,3 +90,16 @@ def _check_ours(db: sqlite_utils.Database, file: Path, migrate: bool) -> None:
     if version < latest and not migrate:
         raise DatabaseUnusable(f"database {file} has schema version {version}; run a command that writes "
                                f"(newsdesk draft) to upgrade it to {latest}")
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
+    """Insert one row (lists and dicts stored as JSON, as sqlite-utils does) and return its rowid:
+    one statement, without sqlite-utils' per-call look-ups of the table's columns. Outside a
+    transaction it is committed at once (as sqlite-utils' insert is)."""
+    values = [json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in row.values()]
+    outside = not db.conn.in_transaction
+    cursor = db.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in row)}) "
+                             f"VALUES ({', '.join('?' * len(row))})", values)
+    if outside:
+        db.conn.commit()
+    return cursor.lastrowid

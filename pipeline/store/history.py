@@ -6,14 +6,15 @@ import json
 
 import sqlite_utils
 
+from pipeline.store.db import insert_row
 from pipeline.store.schema import now_iso
 
 
 def record(db: sqlite_utils.Database, candidate_id: int, actor: str, action: str, changes: dict,
            editor: str | None = None) -> None:
-    db["candidate_history"].insert({"candidate_id": candidate_id, "at": now_iso(), "actor": actor,
-                                    "action": action, "changes": json.dumps(changes, ensure_ascii=False),
-                                    "editor": editor})
+    insert_row(db, "candidate_history", {"candidate_id": candidate_id, "at": now_iso(), "actor": actor,
+                                         "action": action, "changes": json.dumps(changes, ensure_ascii=False),
+                                         "editor": editor})
 
 
 def last_change(db: sqlite_utils.Database, candidate_id: int) -> int:
