@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo serve-demo test lint install system clean
+.PHONY: run demo serve-demo test lint install system clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ demo: $(STAMP)         ## crawl the bundled offline mirror into data/demo/newsde
 
 serve-demo: $(STAMP)   ## the desk and the archive over the demo database, at http://127.0.0.1:8001/-/desk
 	$(BIN)/newsdesk serve --db data/demo/newsdesk.db
+
+bench: $(STAMP)        ## the benchmark suite of issue 11 (bench/README.md); BENCH_ARGS="--check --json out.json"
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler pipeline tests bench

@@ -1,0 +1,122 @@
+"""Run one child process and measure it: wall time, CPU time, peak memory.
+
+CPU and the largest single-process RSS come from the kernel's own accounting of the child
+(``os.wait4``: user + system time and ``ru_maxrss`` of the child and the children it waited for,
+such as a worker pool). While the child runs, the RSS of its whole process tree is sampled from
+/proc every SAMPLE_SECONDS, so a pool's workers count together; ``peak_rss_mib`` is the larger of
+the two.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.25
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+class StepFailed(RuntimeError):
+    """A measured command exited with an error."""
+
+
+@dataclass
+class Measured:
+    wall: float
+    cpu: float                    # user + system seconds of the child and its waited-for children
+    max_rss_mib: float            # the largest single process (ru_maxrss)
+    tree_rss_mib: float           # the largest sampled sum over the process tree
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def peak_rss_mib(self) -> float:
+        return max(self.max_rss_mib, self.tree_rss_mib)
+
+    @property
+    def cpu_share(self) -> float:
+        """CPU seconds per wall second: 1.0 is one core busy throughout."""
+        return self.cpu / self.wall if self.wall else 0.0
+
+
+def run(command: list[str], *, cwd: Path, env: dict | None = None, check: bool = True,
+        timeout: float = 3600) -> Measured:
+    """Run command to its end; with check, a non-zero exit raises StepFailed with its stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
+        peak = _TreeSampler(process.pid)
+        peak.start()
+        status, usage = _wait(process, start + timeout)
+        wall = time.perf_counter() - start
+        peak.stop()
+        out.seek(0)
+        err.seek(0)
+        result = Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mib=usage.ru_maxrss / 1024,
+                          tree_rss_mib=peak.peak / 2**20, returncode=os.waitstatus_to_exitcode(status),
+                          stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"))
+    if check and result.returncode != 0:
+        raise StepFailed(f"{' '.join(command[:6])} … exited {result.returncode}: {result.stderr.strip()[-2000:]}")
+    return result
+
+
+def _wait(process: subprocess.Popen, deadline: float):
+    """Reap the child with wait4 (Popen.wait would discard its resource usage)."""
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return status, usage
+        if time.perf_counter() > deadline:
+            process.kill()
+        time.sleep(0.02)
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the summed RSS of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.wait(SAMPLE_SECONDS):
+            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(_children(current))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            children += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    except OSError:  # gone, or no /proc: the kernel's ru_maxrss still counts
+        pass
+    return children
+
+
+def _rss(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0
