@@ -222,6 +222,7 @@ def _story_facts(articles: list[dict]) -> list[Fact]:
 RELATED_DAYS = 730           # earlier stories this far back (two years) may be related
 RELATED_SHARE = 0.25         # ... when they share this much of the story's look-up keys (IDF-weighted)
 RELATED_PER_KEY = 10         # the newest earlier articles read per key
+RELATED_KEYS = 40            # keys looked up (its articles' facts and rarest words, first articles first)
 
 
 def related_stories(db, story_id: int, limit: int = 3) -> list[dict]:
@@ -230,7 +231,7 @@ def related_stories(db, story_id: int, limit: int = 3) -> list[dict]:
     first = db.execute("SELECT first_published_at FROM stories WHERE id = ?", [story_id]).fetchone()
     if not first or not first[0]:
         return []
-    keys = story_keys(db, story_id)
+    keys = story_keys(db, story_id)[:RELATED_KEYS]
     if not keys:
         return []
     stats = TermStats(db)

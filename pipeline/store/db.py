@@ -21,6 +21,9 @@ class DatabaseUnusable(Exception):
     """The file cannot be used: not SQLite, another program's database, or a newer newsdesk's."""
 
 
+CACHE_KIB = 65536  # SQLite's page cache per connection (default 2 MiB): index look-ups of a large archive stay in it
+
+
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The database in force: an explicit path, else $NEWSDESK_DB, else data/newsdesk.db."""
     return Path(path or os.environ.get(ENV_VAR) or DEFAULT_DB)
@@ -59,6 +62,7 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if migrate:
             schema.migrate(db)
     except sqlite3.DatabaseError as exc:
