@@ -76,7 +76,7 @@ def load_rule_pages() -> list[tuple[bytes, str, object]]:
 
     sources = list(load_sources().values())
     demo = ROOT / "pipeline" / "demo_site"  # the mirror's layout: host/path
-    found = [("https://" + str(path.relative_to(demo)), path) for path in sorted(demo.rglob("*.html"))]
+    found = [(_demo_url(path.relative_to(demo)), path) for path in sorted(demo.rglob("*.html"))]
     found += [(url, REAL_SAMPLES / name) for name, url in REAL_SAMPLE_URLS.items()]
     pages = []
     for url, path in found:
@@ -84,6 +84,12 @@ def load_rule_pages() -> list[tuple[bytes, str, object]]:
         if source is not None and path.is_file():
             pages.append((path.read_bytes(), url, source))
     return pages
+
+
+def _demo_url(relative: Path) -> str:
+    """The URL the demo mirror serves a file at (``…/index.html`` is the directory's URL)."""
+    path = str(relative)
+    return "https://" + (path.removesuffix("index.html") if relative.name == "index.html" else path)
 
 
 def _systems(pages: list[Page], rule_pages: list[tuple[bytes, str, object]]) -> dict:
