@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract.dates import parse_date, western_years
 from crawler.extract.generic import GenericReading
-from crawler.extract.tree import MAX_NESTING, ExtractError, Page, clean, element_text, parse_html, walk
+from crawler.extract.tree import MAX_NESTING, ExtractError, Page, clean, element_text, parse_html
 from crawler.sources import ExtractRules, Source
 
 __all__ = ["MAX_NESTING", "Article", "ExtractError", "Link", "element_text", "extract_article", "guess_lang"]
@@ -195,7 +195,7 @@ def _highlights(page: Page, heading: str | None) -> list[str]:
     if not heading:
         return []
     label = re.compile(rf"^\s*[■●◆【]?\s*{re.escape(heading)}\s*[】]?\s*$")
-    items = walk(page.root, page.skipped)
+    items = page.walk()
     for item in items:
         if type(item) is str and label.search(item):
             following = next((el for el in items if type(el) is not str and el.tag in ("ul", "ol")), None)
@@ -212,19 +212,21 @@ def _link_scopes(page: Page, rules: ExtractRules, body_el: HtmlElement | None) -
 
 
 def _links(page: Page, scopes: list[HtmlElement], base_url: str, listed: bool = False) -> list[Link]:
-    links, contexts = [], {}
+    links, contexts, urls = [], {}, {}
     for scope in scopes:
         for anchor in scope.iterdescendants("a"):
-            if anchor.get("href") is None or anchor in page.skipped:
+            href = anchor.get("href")
+            if href is None or anchor in page.skipped:
                 continue
-            href = urljoin(base_url, anchor.get("href").strip())
-            if href.startswith(("http://", "https://")):
+            if href not in urls:
+                urls[href] = urljoin(base_url, href.strip())
+            if urls[href].startswith(("http://", "https://")):
                 block = next(anchor.iterancestors(*_LINK_BLOCKS), None)
                 if block is None:
                     block = anchor.getparent()
                 if block not in contexts:
-                    contexts[block] = page.text_head(block, CONTEXT_CHARS) if block is not None else ""
-                links.append(Link(url=href, text=clean(page.joined(anchor)), context=contexts[block],
+                    contexts[block] = page.text_head(block, CONTEXT_CHARS)
+                links.append(Link(url=urls[href], text=clean(page.joined(anchor)), context=contexts[block],
                                   listed=listed))
     return links
 

@@ -27,6 +27,7 @@ _LATIN = {"cp1252", "iso-8859-15", "latin1", "windows-1252"}
 _JAPANESE_CANDIDATES = ("utf-8", "cp932", "euc_jis_2004", "iso2022_jp")
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 _HALFWIDTH_KATAKANA = re.compile(r"[\uff61-\uff9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # below 32, other than \t \n \f \r
 
 
 def declared_encodings(body: bytes, content_type: str | None) -> list[str]:
@@ -86,5 +87,4 @@ def _plausible(text: str) -> bool:
 
 
 def _control_ratio(text: str) -> float:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    return controls / max(len(text), 1)
+    return len(_CONTROLS.findall(text)) / max(len(text), 1)

@@ -2,7 +2,9 @@
 
 The tree is never changed. What extraction leaves out (scripts, styles and the like, and what a
 source's ``drop`` rules name) is skipped by every reader here instead of being cut out, so the
-same tree can still be handed, whole, to trafilatura afterwards.
+same tree can still be handed, whole, to trafilatura afterwards. Text is read as BeautifulSoup's
+``get_text`` read it before (white space alone between tags is one newline or one space, except
+in <pre> and <textarea>), so the per-source rules read the same text they always did.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lxml.etree import ParserError
-from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, document_fromstring
 from trafilatura.utils import repair_faulty_html
 
 from crawler.css import compile_selector
@@ -21,14 +23,24 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h
 ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe")
 MAX_NESTING = 1000  # elements nested deeper than this are not an article: the page is refused
 
-# trafilatura's own parser settings (so the tree it gets is the one it would have built), plus
-# huge_tree: without it libxml2 silently cuts everything nested deeper than 255 levels.
-_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
-                     remove_pis=True, huge_tree=True)
+
+def _parser() -> etree.HTMLParser:
+    """trafilatura's own parser settings (so the tree it gets is the one it would have built), plus
+    huge_tree (without it libxml2 silently cuts everything nested deeper than 255 levels), and
+    lxml.html's element classes looked up in C rather than by lxml.html's Python callback, which
+    costs a call for every element Python touches (trafilatura's work on the tree included)."""
+    parser = etree.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                              remove_pis=True, huge_tree=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
+    return parser
+
+
+_PARSER = _parser()
 _SPACES = re.compile(r"[ \t\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 _ASCII_SPACES = " \n\t\f\r"
 _PRESERVE_SPACE = ("pre", "textarea")
-_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class ExtractError(ValueError):
@@ -43,9 +55,9 @@ def parse_html(html: str) -> HtmlElement:
     except ValueError:  # an XML declaration with an encoding: lxml wants bytes for that
         try:
             return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
-        except ParserError:
+        except etree.ParserError:
             pass
-    except ParserError:  # nothing but white space
+    except etree.ParserError:  # nothing but white space
         pass
     return document_fromstring("<html><body></body></html>", parser=_PARSER)
 
@@ -56,17 +68,14 @@ def clean(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def skipped_by_default(root: HtmlElement) -> set:
-    """Every element inside a script, style, noscript, template or iframe (none of it is page text)."""
-    return {element for hidden in root.iter(*ALWAYS_DROP) for element in hidden.iter()}
-
-
 class Page:
     """A parsed page and what the reading leaves out; rules select only what is not left out."""
 
     def __init__(self, root: HtmlElement):
         self.root = root
-        self.skipped = skipped_by_default(root)
+        # every element inside a script, style, noscript, template or iframe: none of it is page text
+        self.skipped = {element for hidden in root.iter(*ALWAYS_DROP) for element in hidden.iter()}
+        self._in_pre = {element for pre in root.iter(*_PRESERVE_SPACE) for element in pre.iterdescendants()}
 
     def drop(self, selectors: tuple[str, ...]) -> None:
         """Leave out what the selectors match, with everything inside it, from here on."""
@@ -88,24 +97,30 @@ class Page:
         return None
 
     def text(self, element: HtmlElement) -> str:
-        return "" if element in self.skipped else element_text(element, self.skipped)
+        """``element_text``: "" for an element that was dropped."""
+        if element in self.skipped:
+            return ""
+        return element_text(element, self.skipped, element in self._in_pre)
 
     def joined(self, element: HtmlElement, separator: str = " ") -> str:
-        return separator.join(strings(element, self.skipped))
+        return separator.join(strings(element, self.skipped, element in self._in_pre))
 
     def text_head(self, element: HtmlElement, chars: int) -> str:
-        return text_head(element, chars, self.skipped)
+        return text_head(element, chars, self.skipped, element in self._in_pre)
+
+    def walk(self) -> Iterator[str | HtmlElement]:
+        return walk(self.root, self.skipped, False)
 
 
-def element_text(element: HtmlElement, skipped: set | frozenset = frozenset()) -> str:
+def element_text(element: HtmlElement, skipped: set | frozenset = frozenset(), preserve: bool | None = None) -> str:
     """Readable text of an element: <br> and block elements become line breaks.
 
     One pass over the tree, in time linear in its size, without changing it; scripts, styles and
-    the elements in ``skipped`` are left out. Raises ExtractError for elements nested deeper than
-    MAX_NESTING.
+    the elements in ``skipped`` are left out (``preserve``: the element sits in a <pre>; None: look).
+    Raises ExtractError for elements nested deeper than MAX_NESTING.
     """
     parts: list[str] = []
-    stack: list = [(element, 0, _preserved(element))]
+    stack: list = [(element, 0, _in_pre(element) if preserve is None else preserve)]
     while stack:
         item = stack.pop()
         if type(item) is str:  # a tail or a block's closing break
@@ -127,16 +142,53 @@ def element_text(element: HtmlElement, skipped: set | frozenset = frozenset()) -
     return clean("".join(parts))
 
 
-def strings(element: HtmlElement, skipped: set | frozenset = frozenset()) -> Iterator[str]:
+def strings(element: HtmlElement, skipped: set | frozenset = frozenset(), preserve: bool | None = None) -> list[str]:
     """The element's text pieces in document order, as BeautifulSoup's ``get_text`` joins them."""
-    for item in walk(element, skipped):
+    return _pieces(element, skipped, _in_pre(element) if preserve is None else preserve)[0]
+
+
+def text_head(element: HtmlElement, chars: int, skipped: set | frozenset = frozenset(),
+              preserve: bool | None = None) -> str:
+    """``clean(" ".join(strings(element)))[:chars]``, reading only as much of the element as that needs.
+
+    The cleaned text of a prefix is a prefix of the cleaned whole, so once it is long enough the
+    rest of the element cannot change the first ``chars`` characters.
+    """
+    preserve = _in_pre(element) if preserve is None else preserve
+    budget = 4 * chars
+    while True:
+        pieces, complete = _pieces(element, skipped, preserve, budget)
+        head = clean(" ".join(pieces))
+        if complete or len(head) >= chars:
+            return head[:chars]
+        budget *= 4  # mostly white space so far: read on (each try at least 4x the last: linear in all)
+
+
+def _pieces(element: HtmlElement, skipped, preserve: bool, budget: int | None = None) -> tuple[list[str], bool]:
+    """Text pieces in document order, and whether that is all of them (reading stops past ``budget`` characters)."""
+    parts: list[str] = []
+    size = 0
+    stack: list = [(element, 0, preserve)]
+    while stack:
+        item = stack.pop()
         if type(item) is str:
-            yield item
+            parts.append(item)
+            size += len(item)
+            if budget is not None and size >= budget:
+                return parts, not stack
+            continue
+        node, depth, preserve = item
+        preserve = preserve or node.tag in _PRESERVE_SPACE
+        _push_children(stack, node, depth, preserve, skipped)
+        if node.text:
+            stack.append(_piece(node.text, preserve))
+    return parts, True
 
 
-def walk(element: HtmlElement, skipped: set | frozenset = frozenset()) -> Iterator[str | HtmlElement]:
+def walk(element: HtmlElement, skipped: set | frozenset = frozenset(),
+         preserve: bool | None = None) -> Iterator[str | HtmlElement]:
     """Elements (as they open) and text pieces of the element in document order, skipped ones left out."""
-    stack: list = [(element, 0, _preserved(element))]
+    stack: list = [(element, 0, _in_pre(element) if preserve is None else preserve)]
     while stack:
         item = stack.pop()
         if type(item) is str:
@@ -160,30 +212,11 @@ def _push_children(stack: list, node: HtmlElement, depth: int, preserve: bool, s
 
 
 def _piece(text: str, preserve: bool) -> str:
-    """A text piece as BeautifulSoup keeps it: white space alone is one newline or one space (not in <pre>)."""
+    """A text piece as BeautifulSoup kept it: white space alone is one newline or one space (not in <pre>)."""
     if preserve or text.strip(_ASCII_SPACES):
         return text
     return "\n" if "\n" in text else " "
 
 
-def _preserved(element: HtmlElement) -> bool:
+def _in_pre(element: HtmlElement) -> bool:
     return any(ancestor.tag in _PRESERVE_SPACE for ancestor in element.iterancestors())
-
-
-def text_head(element: HtmlElement, chars: int, skipped: set | frozenset = frozenset()) -> str:
-    """``clean(" ".join(strings(element)))[:chars]``, reading only as much of the element as that needs.
-
-    The cleaned text of a prefix is a prefix of the cleaned whole, so once it is long enough the
-    rest of the element cannot change the first ``chars`` characters.
-    """
-    parts: list[str] = []
-    size, check_at = 0, 2 * chars
-    for piece in strings(element, skipped):
-        parts.append(piece)
-        size += len(piece) + 1
-        if size >= check_at:
-            head = clean(" ".join(parts))
-            if len(head) >= chars:
-                return head[:chars]
-            check_at = size + 2 * chars
-    return clean(" ".join(parts))[:chars]
