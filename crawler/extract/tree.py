@@ -123,8 +123,13 @@ def element_text(element: HtmlElement, skipped: set | frozenset = frozenset(), p
     stack: list = [(element, 0, _in_pre(element) if preserve is None else preserve)]
     while stack:
         item = stack.pop()
-        if type(item) is str:  # a tail or a block's closing break
+        kind = type(item)
+        if kind is str:  # a text piece
             parts.append(item)
+            continue
+        if kind is not tuple:  # an element closes
+            if item.tag in BLOCK_TAGS and item is not element:
+                parts.append("\n\n")
             continue
         node, depth, preserve = item
         if depth > MAX_NESTING:
@@ -134,7 +139,6 @@ def element_text(element: HtmlElement, skipped: set | frozenset = frozenset(), p
             continue
         if node is not element and node.tag in BLOCK_TAGS:
             parts.append("\n\n")
-            stack.append("\n\n")
         preserve = preserve or node.tag in _PRESERVE_SPACE
         _push_children(stack, node, depth, preserve, skipped)
         if node.text:
@@ -171,11 +175,14 @@ def _pieces(element: HtmlElement, skipped, preserve: bool, budget: int | None = 
     stack: list = [(element, 0, preserve)]
     while stack:
         item = stack.pop()
-        if type(item) is str:
+        kind = type(item)
+        if kind is str:
             parts.append(item)
             size += len(item)
             if budget is not None and size >= budget:
                 return parts, not stack
+            continue
+        if kind is not tuple:  # an element closes
             continue
         node, depth, preserve = item
         preserve = preserve or node.tag in _PRESERVE_SPACE
@@ -191,8 +198,11 @@ def walk(element: HtmlElement, skipped: set | frozenset = frozenset(),
     stack: list = [(element, 0, _in_pre(element) if preserve is None else preserve)]
     while stack:
         item = stack.pop()
-        if type(item) is str:
+        kind = type(item)
+        if kind is str:
             yield item
+            continue
+        if kind is not tuple:  # an element closes
             continue
         node, depth, preserve = item
         yield node
@@ -203,7 +213,14 @@ def walk(element: HtmlElement, skipped: set | frozenset = frozenset(),
 
 
 def _push_children(stack: list, node: HtmlElement, depth: int, preserve: bool, skipped) -> None:
-    """Children (elements only, not scripts and the like, nor what was dropped) and their tails, last first."""
+    """The element's closing, then its children (elements only, not scripts and the like, nor what
+    was dropped) and their tails, last first.
+
+    The closing is the element itself: holding it keeps its lxml proxy alive while its children are
+    read, so freeing a child's proxy stops at the parent instead of walking up every ancestor
+    (which made deeply nested pages quadratic).
+    """
+    stack.append(node)
     for child in reversed(node):
         if child.tail:
             stack.append(_piece(child.tail, preserve))
