@@ -9,8 +9,9 @@ Run from the repository root (under the shared bench lock):
 
 Pages: the public article-extraction benchmark's ``html/*.html.gz`` (181 real article pages, read
 in place from ``../shared/bench/article-extraction-benchmark``), decompressed into memory before
-any timing. In one process, interleaved for ``--rounds`` rounds (the order of the systems rotates
-each round), each system reads every page from the same bytes:
+any timing. In one process, for ``--rounds`` rounds, interleaved page by page (each page is read
+by both systems one after the other, which goes first alternating), each system reads every page
+from the same bytes:
 
 - ``trafilatura``: bare ``trafilatura.extract(body)`` with its default options (it decodes the bytes itself);
 - ``newsdesk``: ``decode_html(body)`` + ``extract_article`` with a Source without rules (as
@@ -92,8 +93,8 @@ def _demo_url(relative: Path) -> str:
     return "https://" + (path.removesuffix("index.html") if relative.name == "index.html" else path)
 
 
-def _systems(pages: list[Page], rule_pages: list[tuple[bytes, str, object]]) -> dict:
-    """name -> function running that system once over its pages."""
+def _pairs(pages: list[Page], rule_pages: list[tuple[bytes, str, object]]) -> list[tuple[dict, list]]:
+    """[({name: function reading one page}, pages)]: bare trafilatura and newsdesk, on the same pages."""
     import trafilatura
 
     from crawler.extract.article import ExtractError, extract_article
@@ -102,43 +103,42 @@ def _systems(pages: list[Page], rule_pages: list[tuple[bytes, str, object]]) -> 
 
     generic = Source(key="bench", name="bench", lang="en", article_pattern=".*", allowed_domains=("x",))
 
-    def newsdesk(items):
-        for body, url, source in items:
-            try:
-                extract_article(decode_html(body, None)[0], url, source)
-            except (DecodeError, ExtractError):
-                pass
+    def newsdesk(item):
+        body, url, source = item
+        try:
+            extract_article(decode_html(body, None)[0], url, source)
+        except (DecodeError, ExtractError):
+            pass
 
-    def bare(items):
-        for body, *_ in items:
-            trafilatura.extract(body)
+    def bare(item):
+        trafilatura.extract(item[0])
 
-    generic_items = [(body, url, generic) for body, url in pages]
-    systems = {"trafilatura": lambda: bare(generic_items), "newsdesk": lambda: newsdesk(generic_items)}
+    pairs = [({"trafilatura": bare, "newsdesk": newsdesk}, [(body, url, generic) for body, url in pages])]
     if rule_pages:
-        systems["trafilatura-rules"] = lambda: bare(rule_pages)
-        systems["newsdesk-rules"] = lambda: newsdesk(rule_pages)
-    return systems
+        pairs.append(({"trafilatura-rules": bare, "newsdesk-rules": newsdesk}, rule_pages))
+    return pairs
 
 
 def measure(pages: list[Page], rounds: int = ROUNDS, rule_pages: list | None = None) -> dict:
-    """Time each system over the pages, interleaved, ``rounds`` times; medians, mins, pages/s and cost ratios."""
+    """Time each system over the pages ``rounds`` times; medians, mins, pages/s and cost ratios.
+
+    Interleaved page by page: each page is read by bare trafilatura and by newsdesk one after the
+    other (which goes first alternates), so a change in the machine's load hits both alike.
+    """
     logging.disable(logging.WARNING)  # trafilatura logs every page it discards
     try:
-        systems = _systems(pages, rule_pages or [])
-        for run in systems.values():  # warm-up: imports, compiled selectors, caches
-            run()
-        times: dict[str, list[float]] = {name: [] for name in systems}
-        names = list(systems)
+        pairs = _pairs(pages, rule_pages or [])
+        for systems, items in pairs:  # warm-up: imports, compiled selectors, caches
+            for read in systems.values():
+                for item in items[:20]:
+                    read(item)
+        times: dict[str, list[float]] = {name: [] for systems, _ in pairs for name in systems}
         for round_no in range(rounds):
-            for name in names[round_no % len(names):] + names[:round_no % len(names)]:
-                started = time.perf_counter()
-                systems[name]()
-                times[name].append(time.perf_counter() - started)
+            for systems, items in pairs:
+                _time_round(systems, items, round_no, times)
     finally:
         logging.disable(logging.NOTSET)
-    counts = {"trafilatura": len(pages), "newsdesk": len(pages),
-              "trafilatura-rules": len(rule_pages or []), "newsdesk-rules": len(rule_pages or [])}
+    counts = {name: len(items) for systems, items in pairs for name in systems}
     result = {"rounds": rounds, "pages": len(pages), "rule_pages": len(rule_pages or []), "goal": GOAL,
               "systems": {name: _summary(seconds, counts[name]) for name, seconds in times.items()}}
     result["ratio"] = _ratio(result["systems"], "newsdesk", "trafilatura")
@@ -146,6 +146,18 @@ def measure(pages: list[Page], rounds: int = ROUNDS, rule_pages: list | None = N
         result["ratio_rules"] = _ratio(result["systems"], "newsdesk-rules", "trafilatura-rules")
     result["goal_met"] = result["ratio"]["median"] <= GOAL
     return result
+
+
+def _time_round(systems: dict, items: list, round_no: int, times: dict) -> None:
+    names = list(systems)
+    spent = dict.fromkeys(names, 0.0)
+    for index, item in enumerate(items):
+        for name in names if (index + round_no) % 2 == 0 else names[::-1]:
+            started = time.perf_counter()
+            systems[name](item)
+            spent[name] += time.perf_counter() - started
+    for name in names:
+        times[name].append(spent[name])
 
 
 def _summary(seconds: list[float], pages: int) -> dict:

@@ -30,6 +30,9 @@ _JA_DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _HAS_YEAR = XPath("boolean(//text()[contains(., '年') or contains(., '\uf98e')])")
 _LINK_BLOCKS = ("p", "li", "div", "td", "dd")
 CONTEXT_CHARS = 200
+# What makes urljoin rewrite (or refuse) an absolute URL: no host, query, fragment, params, IPv6
+# brackets, characters it removes.
+_URL_SPECIAL = re.compile(r"^https?:///|[?#;\[\]\t\r\n]")
 
 
 @dataclass
@@ -219,7 +222,7 @@ def _links(page: Page, scopes: list[HtmlElement], base_url: str, listed: bool = 
             if href is None or anchor in page.skipped:
                 continue
             if href not in urls:
-                urls[href] = urljoin(base_url, href.strip())
+                urls[href] = _join(base_url, href.strip())
             if urls[href].startswith(("http://", "https://")):
                 block = next(anchor.iterancestors(*_LINK_BLOCKS), None)
                 if block is None:
@@ -229,6 +232,13 @@ def _links(page: Page, scopes: list[HtmlElement], base_url: str, listed: bool = 
                 links.append(Link(url=urls[href], text=clean(page.joined(anchor)), context=contexts[block],
                                   listed=listed))
     return links
+
+
+def _join(base_url: str, href: str) -> str:
+    """``urljoin(base_url, href)``, without its cost for the common absolute http(s) link."""
+    if href.startswith(("http://", "https://")) and href.isascii() and not _URL_SPECIAL.search(href):
+        return href  # urljoin gives back exactly such a URL (scheme, host, path: nothing it rewrites)
+    return urljoin(base_url, href)
 
 
 def _canonical(page: Page, base_url: str) -> str | None:

@@ -64,6 +64,8 @@ def parse_html(html: str) -> HtmlElement:
 
 def clean(text: str) -> str:
     """Runs of spaces collapse; an ideographic space inside a line is the publisher's own (kept)."""
+    if text.isprintable() and "  " not in text:  # one line, no tabs or odd spaces: only the ends to trim
+        return text.strip(" ")
     lines = [_SPACES.sub(" ", line).strip(" \t\u3000\xa0") for line in text.splitlines()]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
@@ -159,7 +161,7 @@ def text_head(element: HtmlElement, chars: int, skipped: set | frozenset = froze
     rest of the element cannot change the first ``chars`` characters.
     """
     preserve = _in_pre(element) if preserve is None else preserve
-    budget = 4 * chars
+    budget = 2 * chars
     while True:
         pieces, complete = _pieces(element, skipped, preserve, budget)
         head = clean(" ".join(pieces))
@@ -170,6 +172,8 @@ def text_head(element: HtmlElement, chars: int, skipped: set | frozenset = froze
 
 def _pieces(element: HtmlElement, skipped, preserve: bool, budget: int | None = None) -> tuple[list[str], bool]:
     """Text pieces in document order, and whether that is all of them (reading stops past ``budget`` characters)."""
+    if not len(element):  # most links and list items: the element's own text is all there is
+        return ([_piece(element.text, preserve or element.tag in _PRESERVE_SPACE)] if element.text else []), True
     parts: list[str] = []
     size = 0
     stack: list = [(element, 0, preserve)]
