@@ -13,12 +13,11 @@ import urllib.robotparser
 from dataclasses import asdict, dataclass
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-
 from crawler import settings, user_agent
 from crawler.extract.article import ExtractError, extract_article
 from crawler.extract.decode import decode_html
 from crawler.extract.feed import parse_feed
+from crawler.extract.tree import Page, parse_html
 from crawler.mirror import mirror_url
 from crawler.sources import Source
 from crawler.urls import canonical_url, is_public_address
@@ -53,8 +52,7 @@ def check(source: Source, url: str | None = None, mirror: str | None = None) -> 
         url = first_article(source, listing_url, fetch(listing_url, mirror))
     body, content_type = fetch(url, mirror)
     html, _ = decode_html(body, content_type)
-    soup = BeautifulSoup(html, "lxml")
-    results = [asdict(result) for result in rule_results(soup, source)]
+    results = [asdict(result) for result in rule_results(Page(parse_html(html)), source)]
     return {"source": source.key, "listing": listing_url, "url": url, "rules": results,
             "broken": [r["rule"] for r in results if not r["matched"] and r["rule"] in EXPECTED],
             "extracted": extracted(html, url, source)}
@@ -79,7 +77,7 @@ def first_article(source: Source, listing_url: str, response: tuple[bytes, str |
     else:
         html, _ = decode_html(body, _content_type)
         urls = [canonical_url(urljoin(listing_url, a.get("href", "")), source.url_rewrites)
-                for a in BeautifulSoup(html, "lxml").select("a[href]")]
+                for a in parse_html(html).iter("a") if a.get("href") is not None]
     articles = [u for u in urls if source.is_article(u)]
     if not articles:
         raise CheckError(f"{listing_url} offers no URL matching {source.key}'s article_pattern "
@@ -87,16 +85,16 @@ def first_article(source: Source, listing_url: str, response: tuple[bytes, str |
     return articles[0]
 
 
-def rule_results(soup: BeautifulSoup, source: Source) -> list[RuleResult]:
+def rule_results(page: Page, source: Source) -> list[RuleResult]:
     results = []
     for rule in RULES:
         value = getattr(source.extract, rule)
         for selector in (value,) if isinstance(value, str) else value or ():
             css, _, attr = selector.partition("@")
-            elements = soup.select(css)
+            elements = page.select(css)
             found = ""
             if elements:
-                found = elements[0].get(attr, "") if attr else elements[0].get_text(" ", strip=True)
+                found = elements[0].get(attr, "") if attr else page.joined(elements[0]).strip()
             results.append(RuleResult(rule, selector, len(elements), re.sub(r"\s+", " ", str(found))[:100]))
     return results
 

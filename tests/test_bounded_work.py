@@ -4,10 +4,11 @@ recorded as a failure while the crawl goes on (issue 8, point 5)."""
 from __future__ import annotations
 
 import sqlite_utils
-from bs4 import BeautifulSoup
+from lxml.html import fromstring, tostring
 
 from conftest import run_newsdesk
 from crawler.extract.article import MAX_NESTING, ExtractError, element_text
+from crawler.extract.tree import parse_html
 
 REGISTRY = """
 [deep]
@@ -29,22 +30,23 @@ def nested(levels: int) -> str:
 
 
 def test_element_text_keeps_line_breaks_and_leaves_the_tree_alone():
-    soup = BeautifulSoup("<article><p>一つ目<br>二行目</p><!-- 註 --><script>x()</script><ul><li>項目"
-                         "</li></ul>終わり</article>", "lxml")
-    before = str(soup)
-    assert element_text(soup.article) == "一つ目\n二行目\n\n項目\n\n終わり"
-    assert str(soup) == before  # reading the text does not change the page
+    page = "<article><p>一つ目<br>二行目</p><!-- 註 --><script>x()</script><ul><li>項目</li></ul>終わり</article>"
+    root = parse_html(page)
+    before = tostring(root)
+    assert element_text(root.find(".//article")) == "一つ目\n二行目\n\n項目\n\n終わり"
+    assert tostring(root) == before  # reading the text does not change the page
+    assert element_text(fromstring(page)) == "一つ目\n二行目\n\n項目\n\n終わり"  # a tree that kept the comment
 
 
 def test_a_page_nested_past_the_budget_is_refused_with_a_reason():
-    soup = BeautifulSoup(nested(MAX_NESTING + 50), "lxml")
+    root = parse_html(nested(MAX_NESTING + 50))
     try:
-        element_text(soup.article)
+        element_text(root.find(".//article"))
     except ExtractError as exc:
         assert f"nested deeper than {MAX_NESTING}" in str(exc)
     else:
         raise AssertionError("a page nested past the budget was accepted")
-    assert element_text(BeautifulSoup(nested(MAX_NESTING - 50), "lxml").article).count("段落です。") == \
+    assert element_text(parse_html(nested(MAX_NESTING - 50)).find(".//article")).count("段落です。") == \
         MAX_NESTING - 50
 
 

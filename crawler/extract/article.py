@@ -1,32 +1,38 @@
 """The article page object: decoded HTML in, an ``Article`` out.
 
-Per-source CSS rules (crawler/sources.toml, ``[KEY.extract]``) take precedence; trafilatura fills
-in every field the rules leave undefined. A rule that is defined but matches nothing is reported
-in ``Article.warnings`` (for title, lead, body and date; author and modified date are often
-absent) so a broken selector shows up as a source health problem.
+The page is parsed once (crawler/extract/tree.py). Per-source CSS rules (crawler/sources.toml,
+``[KEY.extract]``) take precedence; trafilatura, on the same tree, fills in every field the rules
+leave undefined, and is asked only for those (crawler/extract/generic.py). A rule that is defined
+but matches nothing is reported in ``Article.warnings`` (for title, lead, body and date; author
+and modified date are often absent) so a broken selector shows up as a source health problem.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-import trafilatura
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from lxml.etree import XPath
+from lxml.html import HtmlElement
 
 from crawler.extract.dates import parse_date, western_years
+from crawler.extract.generic import GenericReading
+from crawler.extract.tree import MAX_NESTING, ExtractError, Page, clean, element_text, parse_html
 from crawler.sources import ExtractRules, Source
 
-BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
-              "article", "blockquote", "pre", "dd", "dt", "dl", "header", "footer", "figure"}
-ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe")
+__all__ = ["MAX_NESTING", "Article", "ExtractError", "Link", "element_text", "extract_article", "guess_lang"]
+
 _JA_DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
-
-
-class ExtractError(ValueError):
-    """The page has no usable article in it (no title, or no text at all)."""
+# 年 and the one character NFKC turns into it: a page with neither has no Japanese date to find.
+_HAS_YEAR = XPath("boolean(//text()[contains(., '年') or contains(., '\uf98e')])")
+_LINK_BLOCKS = ("p", "li", "div", "td", "dd")
+CONTEXT_CHARS = 200
+# What makes urljoin rewrite (or refuse) an absolute URL: no host, query, fragment, params, IPv6
+# brackets, characters it removes.
+_URL_SPECIAL = re.compile(r"^https?:///|[?#;\[\]\t\r\n]")
 
 
 @dataclass
@@ -68,46 +74,42 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
     """Extract one article page. ``feed_entry`` (title, summary, published) fills gaps."""
     feed_entry = feed_entry or {}
     rules = source.extract
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(ALWAYS_DROP):
-        tag.decompose()
-    generic = _trafilatura(html, url)
+    page = Page(parse_html(html))
+    generic = GenericReading(page.root, url, html)
     warnings: list[str] = []
-    title = _title(soup, rules, generic, feed_entry, warnings)
+    title = _title(page, rules, generic, feed_entry, warnings)
     if not title:
         raise ExtractError("no title found on the page")
-    body_el = _rule_element(soup, rules.body, "body", warnings)
-    partial = any(soup.select_one(marker) for marker in rules.partial_markers)
-    lead = _rule_text(soup, rules.lead, "lead", warnings)
-    links = _links(_link_scopes(soup, rules, body_el), url)
-    links += _links([el for selector in rules.source_links for el in soup.select(selector)], url, listed=True)
-    next_page = _rule_text(soup, rules.next_page, "next_page", []) if rules.next_page else None
-    for selector in rules.drop:
-        for tag in soup.select(selector):
-            tag.decompose()
-    text = element_text(body_el) if body_el is not None else ("" if rules.body else generic.get("text", ""))
-    feed_summary = _clean(feed_entry.get("summary") or "") or None
+    body_el = _rule_element(page, rules.body, "body", warnings)
+    partial = any(page.select_one(marker) is not None for marker in rules.partial_markers)
+    lead = _rule_text(page, rules.lead, "lead", warnings)
+    links = _links(page, _link_scopes(page, rules, body_el), url)
+    links += _links(page, [el for selector in rules.source_links for el in page.select(selector)], url, listed=True)
+    next_page = _rule_text(page, rules.next_page, "next_page", []) if rules.next_page else None
+    page.drop(rules.drop)
+    text = page.text(body_el) if body_el is not None else ("" if rules.body else generic.text)
+    feed_summary = clean(feed_entry.get("summary") or "") or None
     from_feed = not text
     if from_feed:
         partial = True
         text = "\n\n".join(part for part in (lead, feed_summary) if part)
     if not text:
         raise ExtractError("no body text, lead or feed description on the page")
-    published = (_rule_date(soup, rules.published, source, "published", warnings)
-                 or _meta_date(soup, "article:published_time", source)
+    published = (_rule_date(page, rules.published, source, "published", warnings)
+                 or _meta_date(page, "article:published_time", source)
                  or feed_entry.get("published")
-                 or _first_ja_date(soup, source)  # Japanese pages put the date up front; htmldate may guess
-                 or parse_date(generic.get("date"), source.tzinfo))
+                 or _first_ja_date(page, source)  # Japanese pages put the date up front; htmldate may guess
+                 or parse_date(generic.date, source.tzinfo))
     return Article(
         url=url, title=title, text=text, body_status="partial" if partial else "full",
         published_at=published,
-        modified_at=(_rule_date(soup, rules.modified, source, "modified", [])
-                     or _meta_date(soup, "article:modified_time", source)),
-        author=_byline(_rule_text(soup, rules.author, "author", []) or generic.get("author")),
+        modified_at=(_rule_date(page, rules.modified, source, "modified", [])
+                     or _meta_date(page, "article:modified_time", source)),
+        author=_byline(_rule_text(page, rules.author, "author", []) or generic.author),
         lang=source.lang, lead=lead, feed_summary=feed_summary, text_from_feed=from_feed,
-        highlights=_highlights(soup, rules.highlights_heading),
+        highlights=_highlights(page, rules.highlights_heading),
         links=links,
-        canonical_url=_canonical(soup, url), warnings=warnings,
+        canonical_url=_canonical(page, url), warnings=warnings,
         next_page_url=urljoin(url, next_page) if next_page else None,
     )
 
@@ -117,107 +119,70 @@ def guess_lang(text: str) -> str:
     return "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text[:2000]) else "en"
 
 
-MAX_NESTING = 1000  # elements nested deeper than this are not an article: the page is refused
-_TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments, scripts or styles
-_CLOSE = object()
-
-
-def element_text(element: Tag) -> str:
-    """Readable text of an element: <br> and block elements become line breaks.
-
-    One pass over the tree, in time linear in its size, without changing it. Raises ExtractError for
-    elements nested deeper than MAX_NESTING.
-    """
-    parts: list[str] = []
-    stack: list = [(element, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if node is _CLOSE:
-            parts.append("\n\n")
-        elif type(node) in _TEXT_TYPES:
-            parts.append(str(node))
-        elif isinstance(node, Tag):
-            if depth > MAX_NESTING:
-                raise ExtractError(f"elements nested deeper than {MAX_NESTING} levels")
-            if node.name == "br":
-                parts.append("\n")
-                continue
-            if node is not element and node.name in BLOCK_TAGS:
-                parts.append("\n\n")
-                stack.append((_CLOSE, depth))
-            stack.extend((child, depth + 1) for child in reversed(node.contents))
-    return _clean("".join(parts))
-
-
-def _clean(text: str) -> str:
-    # Runs of spaces collapse; an ideographic space inside a line is the publisher's own (kept).
-    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip(" \t\u3000\xa0") for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _trafilatura(html: str, url: str) -> dict:
-    document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                           include_tables=True, favor_recall=True)
-    if document is None:
-        return {}
-    text = _clean(document.text or "")
-    first, _, rest = text.partition("\n")
-    if document.title and first.strip() == document.title.strip():
-        text = rest.strip()  # the headline is stored as the title, not repeated in the text
-    return {"text": text, "title": document.title, "date": document.date, "author": document.author}
-
-
-def _select(soup: BeautifulSoup, rule: str) -> tuple[Tag | None, str | None]:
-    selector, _, attr = rule.partition("@")
-    return soup.select_one(selector), attr or None
-
-
-def _rule_match(soup, rule, name, warnings) -> tuple[Tag | None, str | None]:
+def _rule_match(page: Page, rule, name, warnings) -> tuple[HtmlElement | None, str | None]:
     """The element a rule selects (and the attribute it reads); a rule matching nothing is a warning."""
     if not rule:
         return None, None
-    element, attr = _select(soup, rule)
+    selector, _, attr = rule.partition("@")
+    element = page.select_one(selector)
     if element is None:
         warnings.append(f"rule '{name}' ({rule}) matched nothing")
-    return element, attr
+    return element, attr or None
 
 
-def _rule_element(soup, rule, name, warnings) -> Tag | None:
-    return _rule_match(soup, rule, name, warnings)[0]
+def _rule_element(page: Page, rule, name, warnings) -> HtmlElement | None:
+    return _rule_match(page, rule, name, warnings)[0]
 
 
-def _rule_text(soup, rule, name, warnings) -> str | None:
-    element, attr = _rule_match(soup, rule, name, warnings)
+def _rule_text(page: Page, rule, name, warnings) -> str | None:
+    element, attr = _rule_match(page, rule, name, warnings)
     if element is None:
         return None
-    value = element.get(attr) if attr else element_text(element)
-    return _clean(str(value)) or None if value else None
+    value = element.get(attr) if attr else page.text(element)
+    return clean(str(value)) or None if value else None
 
 
-def _rule_date(soup, rule, source: Source, name, warnings) -> str | None:
-    return parse_date(_rule_text(soup, rule, name, warnings), source.tzinfo)
+def _rule_date(page: Page, rule, source: Source, name, warnings) -> str | None:
+    return parse_date(_rule_text(page, rule, name, warnings), source.tzinfo)
 
 
-def _meta_date(soup, prop: str, source: Source) -> str | None:
-    tag = soup.find("meta", attrs={"property": prop})
-    return parse_date(tag.get("content"), source.tzinfo) if tag else None
+def _meta_date(page: Page, prop: str, source: Source) -> str | None:
+    tag = page.find("meta", property=prop)
+    return parse_date(tag.get("content"), source.tzinfo) if tag is not None else None
 
 
-def _first_ja_date(soup, source: Source) -> str | None:
-    match = _JA_DATE_RE.search(western_years(unicodedata.normalize("NFKC", soup.get_text(" "))))
+def _first_ja_date(page: Page, source: Source) -> str | None:
+    if not _HAS_YEAR(page.root):
+        return None
+    match = _JA_DATE_RE.search(western_years(unicodedata.normalize("NFKC", page.joined(page.root))))
     return parse_date(match.group(0), source.tzinfo) if match else None
 
 
-def _title(soup, rules: ExtractRules, generic: dict, feed_entry: dict, warnings) -> str:
-    title = _rule_text(soup, rules.title, "title", warnings)
+def _title(page: Page, rules: ExtractRules, generic: GenericReading, feed_entry: dict, warnings) -> str:
+    title = _rule_text(page, rules.title, "title", warnings)
     if not title:
-        og = soup.find("meta", attrs={"property": "og:title"})
-        candidates = [og.get("content") if og else None, generic.get("title"), feed_entry.get("title"),
-                      soup.title.string if soup.title else None]
-        title = next((c for c in candidates if c and c.strip()), "")
+        title = next((c for c in _title_candidates(page, generic, feed_entry) if c and c.strip()), "")
     for pattern in rules.title_strip:
         title = re.sub(pattern, "", title)
-    return _clean(title)
+    return clean(title)
+
+
+def _title_candidates(page: Page, generic: GenericReading, feed_entry: dict) -> Iterator[str | None]:
+    """og:title, trafilatura's title, the feed's, <title>: each looked at only if the one before is empty."""
+    og = page.find("meta", property="og:title")
+    readers: tuple[Callable[[], str | None], ...] = (
+        lambda: og.get("content") if og is not None else None,
+        lambda: generic.title,
+        lambda: feed_entry.get("title"),
+        lambda: _title_string(page),
+    )
+    return (read() for read in readers)
+
+
+def _title_string(page: Page) -> str | None:
+    """The <title> element's text when it is one piece of text (BeautifulSoup's ``soup.title.string``)."""
+    element = page.find("title")
+    return element.text if element is not None and len(element) == 0 else None
 
 
 def _byline(text: str | None) -> str | None:
@@ -228,35 +193,57 @@ def _byline(text: str | None) -> str | None:
     return re.sub(r"^(文|記者|筆者)\s*[：:・]\s*", "", text) or None
 
 
-def _highlights(soup, heading: str | None) -> list[str]:
+def _highlights(page: Page, heading: str | None) -> list[str]:
     """The list items that follow a heading such as 「ポイント」 (the publisher's own summary)."""
     if not heading:
         return []
-    for label in soup.find_all(string=re.compile(rf"^\s*[■●◆【]?\s*{re.escape(heading)}\s*[】]?\s*$")):
-        following = label.find_next(["ul", "ol"])
-        if following is not None:
-            return [_clean(li.get_text(" ")) for li in following.find_all("li") if li.get_text(strip=True)]
+    label = re.compile(rf"^\s*[■●◆【]?\s*{re.escape(heading)}\s*[】]?\s*$")
+    items = page.walk()
+    for item in items:
+        if type(item) is str and label.search(item):
+            following = next((el for el in items if type(el) is not str and el.tag in ("ul", "ol")), None)
+            if following is not None:
+                texts = [page.joined(li) for li in following.iter("li") if li not in page.skipped]
+                return [clean(text) for text in texts if text.strip()]
     return []
 
 
-def _link_scopes(soup, rules: ExtractRules, body_el: Tag | None) -> list[Tag]:
+def _link_scopes(page: Page, rules: ExtractRules, body_el: HtmlElement | None) -> list[HtmlElement]:
     if rules.links:
-        return [element for selector in rules.links for element in soup.select(selector)]
-    return [body_el if body_el is not None else soup]
+        return [element for selector in rules.links for element in page.select(selector)]
+    return [body_el if body_el is not None else page.root]
 
 
-def _links(scopes: list[Tag], base_url: str, listed: bool = False) -> list[Link]:
-    links = []
+def _links(page: Page, scopes: list[HtmlElement], base_url: str, listed: bool = False) -> list[Link]:
+    links, contexts, urls = [], {}, {}
     for scope in scopes:
-        for anchor in scope.find_all("a", href=True):
-            href = urljoin(base_url, anchor["href"].strip())
-            if href.startswith(("http://", "https://")):
-                block = anchor.find_parent(["p", "li", "div", "td", "dd"]) or anchor.parent
-                links.append(Link(url=href, text=_clean(anchor.get_text(" ")),
-                                  context=_clean(block.get_text(" "))[:200] if block else "", listed=listed))
+        for anchor in scope.iterdescendants("a"):
+            href = anchor.get("href")
+            if href is None or anchor in page.skipped:
+                continue
+            if href not in urls:
+                urls[href] = _join(base_url, href.strip())
+            if urls[href].startswith(("http://", "https://")):
+                block = next(anchor.iterancestors(*_LINK_BLOCKS), None)
+                if block is None:
+                    block = anchor.getparent()
+                if block not in contexts:
+                    contexts[block] = page.text_head(block, CONTEXT_CHARS)
+                links.append(Link(url=urls[href], text=clean(page.joined(anchor)), context=contexts[block],
+                                  listed=listed))
     return links
 
 
-def _canonical(soup, base_url: str) -> str | None:
-    tag = soup.find("link", rel="canonical", href=True)
-    return urljoin(base_url, tag["href"]) if tag else None
+def _join(base_url: str, href: str) -> str:
+    """``urljoin(base_url, href)``, without its cost for the common absolute http(s) link."""
+    if href.startswith(("http://", "https://")) and href.isascii() and not _URL_SPECIAL.search(href):
+        return href  # urljoin gives back exactly such a URL (scheme, host, path: nothing it rewrites)
+    return urljoin(base_url, href)
+
+
+def _canonical(page: Page, base_url: str) -> str | None:
+    for tag in page.root.iter("link"):
+        if tag.get("href") is not None and "canonical" in (tag.get("rel") or "").split() \
+                and tag not in page.skipped:
+            return urljoin(base_url, tag.get("href"))
+    return None

@@ -25,6 +25,9 @@ _SUPERSETS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sj
               "iso-8859-1": "cp1252", "latin-1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8"}
 _LATIN = {"cp1252", "iso-8859-15", "latin1", "windows-1252"}
 _JAPANESE_CANDIDATES = ("utf-8", "cp932", "euc_jis_2004", "iso2022_jp")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_HALFWIDTH_KATAKANA = re.compile(r"[\uff61-\uff9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # below 32, other than \t \n \f \r
 
 
 def declared_encodings(body: bytes, content_type: str | None) -> list[str]:
@@ -76,11 +79,12 @@ def _strict(body: bytes, encoding: str) -> str | None:
 
 def _plausible(text: str) -> bool:
     """EUC-JP bytes read as Shift_JIS come out as runs of half-width katakana: reject that."""
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    halfwidth = sum(1 for ch in non_ascii if "\uff61" <= ch <= "\uff9f")
-    return not non_ascii or halfwidth / len(non_ascii) < 0.2
+    if text.isascii():
+        return True
+    non_ascii = _ASCII_RUNS.sub("", text)  # in C: a loop over the characters costs 10-30 ms on a big page
+    halfwidth = len(_HALFWIDTH_KATAKANA.findall(non_ascii))
+    return halfwidth / len(non_ascii) < 0.2
 
 
 def _control_ratio(text: str) -> float:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    return controls / max(len(text), 1)
+    return len(_CONTROLS.findall(text)) / max(len(text), 1)
