@@ -175,8 +175,11 @@ def _indexes(statements: list[str]) -> str:
 
 def measure(db_path: str | os.PathLike, rounds: int = 5, queries: list[tuple[str, str]] | None = None) -> dict:
     """Latency of every query (limit 20) and of its bare FTS baseline, in process, over interleaved
-    rounds after one untimed warm-up pass. Milliseconds."""
+    rounds after one untimed warm-up pass. Milliseconds. The archive must be ready (``prepare``)."""
     from pipeline import store
+    if not _ready(Path(db_path)):
+        raise ValueError(f"{db_path} is not ready: an older schema or a word index missing articles "
+                         "(bench_search.prepare makes a ready copy)")
     queries = queries or QUERIES + SCAN_QUERIES
     db = store.open_db(db_path, create=False, migrate=False)
     texts = [query for query, _ in queries]

@@ -111,43 +111,58 @@ def search(db: sqlite_utils.Database | sqlite3.Connection, query: str, limit: in
 
 
 def _candidates_sql(groups: list[list[Term]], candidates: int) -> tuple[str, list]:
-    """SQL for the newest matching ids with their bm25 (NULL without one): one index drives, read
-    newest first; the other groups filter, each index's matches computed once, not per row."""
-    source, key, score, driven, where, params = _driver(groups)
-    rest = [g for g in groups if not any(g is d for d in driven)]
-    if any(t.index == LITERAL for g in rest for t in g) and key != "a.id":
-        source += f" CROSS JOIN articles a ON a.id = {key}"  # CROSS: the index stays the outer loop
-    words = [g for g in rest if all(t.index == WORDS for t in g)]
-    if words:  # all the word groups together: one set of matches
+    """SQL for the newest matching ids with their bm25 (NULL without one). An index drives, read
+    newest first with a LIMIT: the trigram index for the groups of long terms, else the word index
+    for the groups of short words, else each index for its terms of one group (a union of the two
+    newest lists); a query with a literal term in every group reads the articles themselves."""
+    for index in (FTS, WORDS):
+        own = [g for g in groups if all(t.index == index for t in g)]
+        if own:
+            return _driven(index, own, _others(groups, own), candidates, "d.rank")
+    for group in groups:
+        if all(t.index != LITERAL for t in group):
+            rest = _others(groups, [group])
+            branches = [_driven(index, [terms], rest, candidates, "NULL")
+                        for index in (FTS, WORDS) if (terms := [t for t in group if t.index == index])]
+            union = " UNION ".join(f"SELECT * FROM ({sql})" for sql, _ in branches)
+            return (f"SELECT id, score FROM ({union}) ORDER BY id DESC LIMIT ?",
+                    [*(p for _, params in branches for p in params), candidates])
+    where, params = _filters("a.id", groups)
+    return (f"SELECT a.id AS id, NULL AS score FROM articles a WHERE {' AND '.join(where)} "
+            f"ORDER BY a.id DESC LIMIT ?", [*params, candidates])
+
+
+def _driven(index: str, own: list[list[Term]], rest: list[list[Term]], candidates: int,
+            score: str) -> tuple[str, list]:
+    """The newest ids matching ``own`` in ``index`` and the ``rest`` of the query."""
+    where, params = _filters("d.rowid", rest)
+    source = f"{index} d"
+    if any(t.index == LITERAL for g in rest for t in g):
+        source += " CROSS JOIN articles a ON a.id = d.rowid"  # CROSS: the index stays the outer loop
+    return (f"SELECT d.rowid AS id, {score} AS score FROM {source} WHERE {index} MATCH ? AND {' AND '.join(where)} "
+            f"ORDER BY d.rowid DESC LIMIT ?", [_match(own), *params, candidates])
+
+
+def _others(groups: list[list[Term]], taken: list[list[Term]]) -> list[list[Term]]:
+    return [g for g in groups if not any(g is t for t in taken)]
+
+
+def _filters(key: str, groups: list[list[Term]]) -> tuple[list[str], list]:
+    """Conditions on ``key`` for the groups: the groups of short words as one set of word-index
+    matches, computed once (not a look-up per row); any other group term by term."""
+    where, params = ["1"], []
+    words = [g for g in groups if all(t.index == WORDS for t in g)]
+    if words:
         where.append(_in_index(key, WORDS))
         params.append(_match(words))
-    for group in (g for g in rest if not any(g is w for w in words)):
+    for group in _others(groups, words):
         conditions = []
         for term in group:
             conditions.append(_literal(params, term) if term.index == LITERAL else _in_index(key, term.index))
             if term.index != LITERAL:
                 params.append(term.match)
         where.append("(" + " OR ".join(conditions) + ")")
-    sql = f"SELECT {key}, {score} FROM {source} WHERE {' AND '.join(where)} ORDER BY {key} DESC LIMIT ?"
-    return sql, [*params, candidates]
-
-
-def _driver(groups: list[list[Term]]) -> tuple[str, str, str, list[list[Term]], list[str], list]:
-    """What the candidates are read from, newest first: (source, id column, bm25 column, the groups
-    it answers, conditions, parameters). The trigram index for the groups of long terms, else the word index for
-    the groups of short words, else the union of one group's matches, else the articles themselves."""
-    for index in (FTS, WORDS):
-        own = [g for g in groups if all(t.index == index for t in g)]
-        if own:
-            return f"{index} d", "d.rowid", "d.rank", own, [f"{index} MATCH ?"], [_match(own)]
-    for group in groups:
-        if all(t.index != LITERAL for t in group):
-            parts = {index: [t for t in group if t.index == index] for index in (FTS, WORDS)}
-            union = " UNION ".join(f"SELECT rowid AS id FROM {index} WHERE {index} MATCH ?"
-                                   for index, terms in parts.items() if terms)
-            params = [_match([terms]) for terms in parts.values() if terms]
-            return f"({union}) u", "u.id", "NULL", [group], ["1"], params
-    return "articles a", "a.id", "NULL", [], ["1"], []
+    return where, params
 
 
 def _match(groups: list[list[Term]]) -> str:
