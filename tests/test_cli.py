@@ -151,12 +151,12 @@ def test_the_registry_variable_is_the_crawlers():
     assert SOURCES_ENV == ENV_VAR
 
 
-def test_search_imports_neither_sqlite_utils_nor_the_other_commands(tmp_path):
+def test_search_json_imports_neither_sqlite_utils_rich_nor_the_other_commands(tmp_path):
     db_file = tmp_path / "news.db"
     store.open_db(db_file).conn.close()
     probe = ("import sys; from pipeline.cli import main; sys.argv = ['newsdesk', '--db', sys.argv[1], 'search', "
              "'x', '--json']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlite_utils', 'numpy', 'datasette', "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlite_utils', 'numpy', 'datasette', 'rich', "
              "'scrapy') or m.startswith(('pipeline.cli.', 'pipeline.desk', 'pipeline.stories'))))")
     result = subprocess.run([sys.executable, "-c", probe, str(db_file)], cwd=ROOT, capture_output=True, text=True,
                             timeout=60)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from pipeline import store
+from pipeline.cli import output
 from pipeline.cli.app import Context, cli, json_option, not_found, pass_ctx
-from pipeline.cli.output import console, echo, echo_json, safe, table
+from pipeline.cli.output import echo, echo_json, safe, table
 
 
 @cli.command()
@@ -41,6 +42,7 @@ def search(ctx: Context, query, limit, newest, as_json):
     for row in rows:
         results.add_row(str(row["id"]), row["source"], safe((row["published_at"] or "")[:10]), safe(row["title"]),
                         safe(row["snippet"]))
+    console = output.console  # rich loads here, not for --json
     console.print(results)
     console.print(safe(f"{len(rows)} articles; `newsdesk article ID` shows one" if rows else "no article matches"))
 

@@ -27,8 +27,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.store.words import word_phrase
 
@@ -48,8 +47,7 @@ class QueryError(ValueError):
     """The query has no term to search for."""
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     text: str
     index: str   # FTS, WORDS or LITERAL
     match: str   # the FTS5 phrase, or the LIKE pattern of a literal term
