@@ -13,11 +13,11 @@ round, the order rotated each round):
 - the baseline: the bare unranked FTS query (``MATCH ? LIMIT 20``) of the query's first indexed
   term on its own index, timed right after it.
 
-And the process start-up: ``python -m pipeline --db FILE search <rare word> --json`` against
-``python -c pass``, interleaved, medians. Goals: p95 at most 50 ms for every query of QUERIES,
-start-up under 150 ms. ``--check`` exits 1 when one is missed; ``--json`` prints the figures;
-``--code DIR`` measures another checkout's ``pipeline`` (a ``git archive`` of an older commit) on
-the same archive, for before/after figures.
+And the process start-up: ``python -m pipeline --db FILE search <rare word>`` with ``--json`` and
+printing its table, against ``python -c pass``, interleaved, medians. Goals: p95 at most 50 ms
+for every query of QUERIES, start-up under 150 ms. ``--check`` exits 1 when one is missed;
+``--json`` prints the figures; ``--code DIR`` measures another checkout's ``pipeline`` (a
+``git archive`` of an older commit) on the same archive, for before/after figures.
 
     .venv/bin/python bench/bench_search.py [--db FILE] [--rounds 5] [--json] [--check] [--code DIR]
 
@@ -231,14 +231,12 @@ def _count(db_path) -> int:
 # --- start-up --------------------------------------------------------------------------------------
 
 def startup(db_path: str | os.PathLike, rounds: int = 5, code: str | os.PathLike = ROOT) -> dict:
-    """Wall time of a `search` process (a rare word, --json) against `python -c pass`, interleaved;
-    the command runs from `code` so that its `pipeline` is the one measured. Milliseconds."""
+    """Wall time of a `search` process (a rare word; --json, and the table) against `python -c pass`,
+    interleaved; the command runs from `code` so that its `pipeline` is the one measured. Milliseconds."""
     env = {k: v for k, v in os.environ.items() if k not in ("NEWSDESK_DB", "PYTHONPATH")}
-    commands = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "search": [sys.executable, "-m", "pipeline", "--db", str(Path(db_path).resolve()), "search",
-                   STARTUP_QUERY, "--limit", "5", "--json"],
-    }
+    search = [sys.executable, "-m", "pipeline", "--db", str(Path(db_path).resolve()), "search", STARTUP_QUERY,
+              "--limit", "5"]
+    commands = {"python": [sys.executable, "-c", "pass"], "json": [*search, "--json"], "table": search}
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(max(rounds, 3) + 1):
         for name, command in commands.items():
@@ -246,8 +244,8 @@ def startup(db_path: str | os.PathLike, rounds: int = 5, code: str | os.PathLike
             subprocess.run(command, cwd=code, env=env, check=True, stdout=subprocess.DEVNULL)
             times[name].append((time.perf_counter() - started) * 1000)
     medians = {name: statistics.median(values[1:]) for name, values in times.items()}  # the first warms the cache
-    return {"search_ms": medians["search"], "python_ms": medians["python -c pass"],
-            "overhead_ms": medians["search"] - medians["python -c pass"], "rounds": max(rounds, 3)}
+    return {"search_ms": medians["json"], "table_ms": medians["table"], "python_ms": medians["python"],
+            "overhead_ms": medians["json"] - medians["python"], "rounds": max(rounds, 3)}
 
 
 # --- the command -----------------------------------------------------------------------------------
@@ -268,8 +266,10 @@ def report(result: dict) -> str:
         f"{search['baseline_median_ms']:.2f} ms, p95 {search['baseline_p95_ms']:.2f} ms",
         f"queries that scan: {', '.join(search['unindexed_queries']) or 'none'}; over the goal: "
         f"{', '.join(search['slow_queries']) or 'none'}",
-        f"start-up: `search` process {start['search_ms']:.0f} ms against `python -c pass` {start['python_ms']:.0f} ms "
-        f"(+{start['overhead_ms']:.0f} ms; goal under {STARTUP_GOAL_MS:g} ms)",
+        f"start-up: `search --json` process {start['search_ms']:.0f} ms, printing the table "
+        f"{start['table_ms']:.0f} ms, "
+        f"against `python -c pass` {start['python_ms']:.0f} ms (+{start['overhead_ms']:.0f} ms; goal under "
+        f"{STARTUP_GOAL_MS:g} ms)",
     ]
     return "\n".join(lines)
 
@@ -277,8 +277,9 @@ def report(result: dict) -> str:
 def missed_goals(result: dict) -> list[str]:
     missed = [f"query {q!r}: p95 over {P95_GOAL_MS:g} ms" for q in result["search"]["slow_queries"]]
     missed += [f"query {q!r} scans the articles" for q in result["search"]["unindexed_queries"]]
-    if result["startup"]["search_ms"] >= STARTUP_GOAL_MS:
-        missed.append(f"start-up {result['startup']['search_ms']:.0f} ms, not under {STARTUP_GOAL_MS:g} ms")
+    for key, what in (("search_ms", "search --json"), ("table_ms", "search")):
+        if result["startup"][key] >= STARTUP_GOAL_MS:
+            missed.append(f"start-up of {what}: {result['startup'][key]:.0f} ms, not under {STARTUP_GOAL_MS:g} ms")
     return missed
 
 
