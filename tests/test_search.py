@@ -39,11 +39,11 @@ def ids(db, query: str, **options) -> list[int]:
     return [row["id"] for row in store.search(db, query, **options)]
 
 
-def statements(db, query: str) -> str:
+def statements(db, query: str, **options) -> str:
     seen: list[str] = []
     db.conn.set_trace_callback(seen.append)
     try:
-        store.search(db, query)
+        store.search(db, query, **options)
     finally:
         db.conn.set_trace_callback(None)
     return "\n".join(seen)
@@ -133,3 +133,20 @@ def test_the_reader_refuses_what_open_db_refuses(tmp_path):
 def test_an_unknown_order_is_an_error(archive):
     with pytest.raises(ValueError, match="order"):
         store.search(archive, "流出", order="oldest")
+
+
+@pytest.mark.parametrize("query", ["不正アクセス 流出", "流出 不正アクセス", "ランサムウェア 被害",
+                                   "流出 OR ランサムウェア 不正アクセス", "不正アクセス 0%", "0%",
+                                   "お知らせ 不正アクセス"])
+@pytest.mark.parametrize("order", ["best", "newest"])
+def test_looking_among_the_newest_ids_first_finds_the_same_candidates(archive, monkeypatch, query, order):
+    unwindowed = ids(archive, query, candidates=2, order=order)  # 5 articles: no window smaller than the archive
+    monkeypatch.setattr(search_module, "WINDOW", 1)  # the newest 2 ids first (4 and 5), then the rest
+    assert ids(archive, query, candidates=2, order=order) == unwindowed
+
+
+def test_a_filtered_query_reads_the_newest_window_first(archive, monkeypatch):
+    monkeypatch.setattr(search_module, "WINDOW", 1)
+    sql = statements(archive, "お知らせ 流出", candidates=2)  # words filter the trigram index's matches
+    assert "d.rowid >= 3 " in sql  # the newest WINDOW × candidates = 2 of the 5 ids
+    assert ids(archive, "お知らせ 流出", candidates=2) == [4]

@@ -20,6 +20,12 @@ the trigram index when the query has groups of long terms only, else that of the
 query with both kinds is ranked by its long terms, the short ones only filter. A query with no
 such group (every group mixes kinds, ``流出 OR ランサムウェア``, or has a literal term) has no
 bm25 and comes newest first.
+
+Cost. An index is read newest first and stops at the candidates; the matches of the groups that
+filter it are read once per index, not looked up row by row, and first only among the newest
+``WINDOW`` × 1,000 ids (enough for common words, whose matches are many to read), the older ids
+only when those held too few. bm25 itself costs a pass over the ranking terms' matches (FTS5
+counts the articles holding each phrase), about 13 ms for a common term of several trigrams.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ if TYPE_CHECKING:
 
 TRIGRAM = 3  # the trigram tokenizer cannot match fewer characters
 CANDIDATES = 1000  # the newest matches ranked (see the module's docstring)
+WINDOW = 8  # a filtered query looks for its candidates among the newest WINDOW × CANDIDATES ids first
 ORDERS = ("best", "newest")
 FTS, WORDS, LITERAL = "articles_fts", "articles_words", "literal"
 SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
@@ -99,7 +106,7 @@ def search(db: sqlite_utils.Database | sqlite3.Connection, query: str, limit: in
     if order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     groups = plan(query)
-    found = db.execute(*_candidates_sql(groups, candidates)).fetchall()  # (id, bm25 or None), newest first
+    found = _matches(db, _shape(groups), candidates)
     if order == "best" and found and found[0][1] is not None:
         ids = [article_id for article_id, _ in sorted(found, key=lambda row: (row[1], -row[0]))[:limit]]
     else:
@@ -108,73 +115,125 @@ def search(db: sqlite_utils.Database | sqlite3.Connection, query: str, limit: in
     return [_with_snippet(row, terms) for row in _rows(db, ids)]
 
 
-def _candidates_sql(groups: list[list[Term]], candidates: int) -> tuple[str, list]:
-    """SQL for the newest matching ids with their bm25 (NULL without one). An index drives, read
-    newest first with a LIMIT: the trigram index for the groups of long terms, else the word index
-    for the groups of short words, else each index for its terms of one group (a union of the two
-    newest lists); a query with a literal term in every group reads the articles themselves."""
+class Shape(NamedTuple):
+    """How a query is answered: what is read newest first (``driver``: an index for its ``own``
+    groups, the union of both indexes for one group, or the articles themselves) and what filters."""
+    driver: str                  # FTS, WORDS, "union" or "articles"
+    own: list[list[Term]]
+    rest: list[list[Term]]
+
+    @property
+    def ranked(self) -> bool:
+        return self.driver in (FTS, WORDS)
+
+
+def _shape(groups: list[list[Term]]) -> Shape:
+    """The trigram index drives for the groups of long terms, else the word index for the groups of
+    short words, else both indexes for a group without literal terms, else the articles."""
     for index in (FTS, WORDS):
         own = [g for g in groups if all(t.index == index for t in g)]
         if own:
-            return _driven(index, own, _others(groups, own), candidates, "d.rank")
+            return Shape(index, own, _others(groups, own))
     for group in groups:
         if all(t.index != LITERAL for t in group):
-            rest = _others(groups, [group])
-            branches = [_driven(index, [terms], rest, candidates, "NULL")
-                        for index in (FTS, WORDS) if (terms := [t for t in group if t.index == index])]
-            union = " UNION ".join(f"SELECT * FROM ({sql})" for sql, _ in branches)
-            return (f"SELECT id, score FROM ({union}) ORDER BY id DESC LIMIT ?",
-                    [*(p for _, params in branches for p in params), candidates])
-    where, params = _filters("a.id", groups)
-    return (f"SELECT a.id AS id, NULL AS score FROM articles a WHERE {' AND '.join(where)} "
-            f"ORDER BY a.id DESC LIMIT ?", [*params, candidates])
+            return Shape("union", [group], _others(groups, [group]))
+    return Shape("articles", [], groups)
 
 
-def _driven(index: str, own: list[list[Term]], rest: list[list[Term]], candidates: int,
-            score: str) -> tuple[str, list]:
+def _matches(db, shape: Shape, candidates: int) -> list[tuple[int, float | None]]:
+    """(id, bm25 or None) of the newest ``candidates`` matches, newest first. bm25 costs a pass
+    over every match of the ranking terms (FTS5's document frequencies) but is computed for the
+    candidates only; a filtered query first finds its candidates unranked (``_newest_ids``)."""
+    if not shape.rest and shape.driver != "articles":
+        return db.execute(*_select(shape, candidates)).fetchall()
+    ids = _newest_ids(db, shape, candidates)
+    if not ids or not shape.ranked:
+        return [(article_id, None) for article_id in ids]
+    return db.execute(*_select(shape, candidates, lo=ids[-1])).fetchall()
+
+
+def _newest_ids(db, shape: Shape, candidates: int) -> list[int]:
+    """The newest matching ids, first among the newest WINDOW × candidates ids (where the filtering
+    groups have few matches to read, even for a common word), then, if too few, among the rest."""
+    top = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    edge = top - WINDOW * candidates
+    ids: list[int] = []
+    for lo, hi in [(edge, None), (None, edge)] if edge > 0 else [(None, None)]:
+        ids += [row[0] for row in db.execute(*_select(shape, candidates - len(ids), lo, hi, ranked=False))]
+        if len(ids) >= candidates:
+            break
+    return ids
+
+
+class _Params(list):
+    def __call__(self, value) -> str:
+        """A placeholder for ``value``, in the order the SQL is written."""
+        self.append(value)
+        return "?"
+
+
+def _select(shape: Shape, limit: int, lo: int | None = None, hi: int | None = None,
+            ranked: bool = True) -> tuple[str, list]:
+    """SQL for the newest ``limit`` matching ids (and their bm25, else NULL), ids in [lo, hi)."""
+    p = _Params()
+    if shape.driver in (FTS, WORDS):
+        sql = _driven(p, shape.driver, shape.own, shape.rest, limit, lo, hi, ranked)
+    elif shape.driver == "union":
+        group = shape.own[0]
+        branches = [f"SELECT * FROM ({_driven(p, index, [terms], shape.rest, limit, lo, hi, False)})"
+                    for index in (FTS, WORDS) if (terms := [t for t in group if t.index == index])]
+        sql = f"SELECT id, score FROM ({' UNION '.join(branches)}) ORDER BY id DESC LIMIT {p(limit)}"
+    else:
+        sql = (f"SELECT a.id AS id, NULL AS score FROM articles a WHERE {_bounds(p, 'a.id', lo, hi)} AND "
+               f"{_filters(p, 'a.id', shape.rest, lo, hi)} ORDER BY a.id DESC LIMIT {p(limit)}")
+    return sql, p
+
+
+def _driven(p: _Params, index: str, own: list[list[Term]], rest: list[list[Term]], limit: int, lo: int | None,
+            hi: int | None, ranked: bool) -> str:
     """The newest ids matching ``own`` in ``index`` and the ``rest`` of the query."""
-    where, params = _filters("d.rowid", rest)
     source = f"{index} d"
     if any(t.index == LITERAL for g in rest for t in g):
         source += " CROSS JOIN articles a ON a.id = d.rowid"  # CROSS: the index stays the outer loop
-    return (f"SELECT d.rowid AS id, {score} AS score FROM {source} WHERE {index} MATCH ? AND {' AND '.join(where)} "
-            f"ORDER BY d.rowid DESC LIMIT ?", [_match(own), *params, candidates])
+    return (f"SELECT d.rowid AS id, {'d.rank' if ranked else 'NULL'} AS score FROM {source} "
+            f"WHERE {index} MATCH {p(_match(own))} AND {_bounds(p, 'd.rowid', lo, hi)} AND "
+            f"{_filters(p, 'd.rowid', rest, lo, hi)} ORDER BY d.rowid DESC LIMIT {p(limit)}")
+
+
+def _filters(p: _Params, key: str, groups: list[list[Term]], lo: int | None, hi: int | None) -> str:
+    """Conditions on ``key`` for the groups, each index's matches read once (in [lo, hi)), not
+    looked up row by row: the groups of short words as one set, any other group term by term."""
+    words = [g for g in groups if all(t.index == WORDS for t in g)]
+    where = [_in_index(p, key, WORDS, words, lo, hi)] if words else []
+    for group in _others(groups, words):
+        where.append("(" + " OR ".join(_literal(p, term) if term.index == LITERAL
+                                       else _in_index(p, key, term.index, [[term]], lo, hi)
+                                       for term in group) + ")")
+    return " AND ".join(where) or "1"
+
+
+def _in_index(p: _Params, key: str, index: str, groups: list[list[Term]], lo: int | None, hi: int | None) -> str:
+    # The unary + keeps SQLite from turning the IN list into one index look-up per listed id.
+    return (f"+{key} IN (SELECT rowid FROM {index} WHERE {index} MATCH {p(_match(groups))} "
+            f"AND {_bounds(p, 'rowid', lo, hi)})")
+
+
+def _bounds(p: _Params, key: str, lo: int | None, hi: int | None) -> str:
+    return " AND ".join([*([f"{key} >= {p(lo)}"] if lo is not None else []),
+                         *([f"{key} < {p(hi)}"] if hi is not None else [])]) or "1"
 
 
 def _others(groups: list[list[Term]], taken: list[list[Term]]) -> list[list[Term]]:
     return [g for g in groups if not any(g is t for t in taken)]
 
 
-def _filters(key: str, groups: list[list[Term]]) -> tuple[list[str], list]:
-    """Conditions on ``key`` for the groups: the groups of short words as one set of word-index
-    matches, computed once (not a look-up per row); any other group term by term."""
-    where, params = ["1"], []
-    words = [g for g in groups if all(t.index == WORDS for t in g)]
-    if words:
-        where.append(_in_index(key, WORDS))
-        params.append(_match(words))
-    for group in _others(groups, words):
-        conditions = []
-        for term in group:
-            conditions.append(_literal(params, term) if term.index == LITERAL else _in_index(key, term.index))
-            if term.index != LITERAL:
-                params.append(term.match)
-        where.append("(" + " OR ".join(conditions) + ")")
-    return where, params
-
-
 def _match(groups: list[list[Term]]) -> str:
     return " AND ".join("(" + " OR ".join(term.match for term in group) + ")" for group in groups)
 
 
-def _in_index(key: str, index: str) -> str:
-    # The unary + keeps SQLite from turning the IN list into one index look-up per listed id.
-    return f"+{key} IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)"
-
-
-def _literal(params: list, term: Term) -> str:
-    params.extend([term.match] * 3)
-    return "(" + " OR ".join(f"a.{column} LIKE ? ESCAPE '\\'" for column in ("title", "lead", "text")) + ")"
+def _literal(p: _Params, term: Term) -> str:
+    likes = (f"a.{column} LIKE {p(term.match)} ESCAPE '\\'" for column in ("title", "lead", "text"))
+    return "(" + " OR ".join(likes) + ")"
 
 
 def _newest(ids: list[int], db, limit: int) -> list[int]:
