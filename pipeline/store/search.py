@@ -149,7 +149,10 @@ def _matches(db, shape: Shape, candidates: int) -> list[tuple[int, float | None]
     ids = _newest_ids(db, shape, candidates)
     if not ids or not shape.ranked:
         return [(article_id, None) for article_id in ids]
-    return db.execute(*_select(shape, candidates, lo=ids[-1])).fetchall()
+    # bm25 of exactly those: the index read from the oldest of them on, kept to the list (no filter read again)
+    return db.execute(f"SELECT d.rowid, d.rank FROM {shape.driver} d WHERE {shape.driver} MATCH ? AND d.rowid >= ? "
+                      "AND +d.rowid IN (SELECT value FROM json_each(?))",
+                      [_match(shape.own), ids[-1], json.dumps(ids)]).fetchall()
 
 
 def _newest_ids(db, shape: Shape, candidates: int) -> list[int]:
