@@ -1,11 +1,11 @@
 """Full-text search at 100,000 articles: in-process latency of a fixed query set, and start-up.
 
 Takes an archive (``--db FILE``) or builds one with ``bench.synthetic.build_archive`` (100,000
-articles into --work, cached: about 4 minutes, then about 2 minutes to fill the word index, which the
-generator leaves empty since it inserts rows directly). An archive that is not ready (an older
-schema, or a word index missing articles) is copied into --work and prepared there; the file
-given is never written. Then, in process, for at least 3 interleaved rounds (every query once per
-round, the order rotated each round):
+articles into --work, cached: about 10 minutes on a loaded 2-core machine, then 2 to 11 minutes
+to fill the word index, which the generator leaves empty since it inserts rows directly). An
+archive that is not ready (an older schema, or a word index missing articles) is copied into
+--work and prepared there; the file given is never written. Then, in process, for at least 3
+interleaved rounds (every query once per round, the order rotated each round):
 
 - each query of QUERIES through ``pipeline.store.search`` (limit 20): median and p95 per query,
   the overall p95, the articles matching (counted term by term by the benchmark) and returned,
