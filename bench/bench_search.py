@@ -9,15 +9,15 @@ interleaved rounds (every query once per round, the order rotated each round):
 
 - each query of QUERIES through ``pipeline.store.search`` (limit 20): median and p95 per query,
   the overall p95, the articles matching (counted term by term by the benchmark) and returned,
-  and which indexes answer it (a statement with LIKE is
-  reported as a scan: only the short non-word terms of SCAN_QUERIES may scan);
+  and which indexes answer it (a statement with LIKE is reported as a scan: only the short
+  non-word terms of SCAN_QUERIES may scan);
 - the baseline: the bare unranked FTS query (``MATCH ? LIMIT 20``) of the query's first indexed
   term on its own index, timed right after it.
 
 And the process start-up: ``python -m pipeline --db FILE search <rare word>`` with ``--json`` and
-printing its table, against ``python -c pass``, interleaved, medians, with Python's bytecode cached
-as in any installation (also without, as where PYTHONDONTWRITEBYTECODE is set). Goals: p95 at most 50 ms
-for every query of QUERIES, start-up under 150 ms. ``--check`` exits 1 when one is missed;
+printing its table, against ``python -c pass``, interleaved, medians, with Python's bytecode
+cached as in any installation (also without, as where PYTHONDONTWRITEBYTECODE is set). Goals:
+p95 at most 50 ms for every query of QUERIES, start-up under 150 ms. ``--check`` exits 1 when one is missed;
 ``--json`` prints the figures; ``--code DIR`` measures another checkout's ``pipeline`` (a
 ``git archive`` of an older commit) on the same archive, for before/after figures.
 
