@@ -139,14 +139,23 @@ def test_an_unknown_order_is_an_error(archive):
                                    "流出 OR ランサムウェア 不正アクセス", "不正アクセス 0%", "0%",
                                    "お知らせ 不正アクセス"])
 @pytest.mark.parametrize("order", ["best", "newest"])
-def test_looking_among_the_newest_ids_first_finds_the_same_candidates(archive, monkeypatch, query, order):
-    unwindowed = ids(archive, query, candidates=2, order=order)  # 5 articles: no window smaller than the archive
+def test_each_way_of_finding_the_candidates_finds_the_same(archive, monkeypatch, query, order):
+    few = ids(archive, query, candidates=2, order=order)  # 5 articles: every index has few matches
+    monkeypatch.setattr(search_module, "FEW", 0)
+    whole = ids(archive, query, candidates=2, order=order)  # no window smaller than the archive
     monkeypatch.setattr(search_module, "WINDOW", 1)  # the newest 2 ids first (4 and 5), then the rest
-    assert ids(archive, query, candidates=2, order=order) == unwindowed
+    assert ids(archive, query, candidates=2, order=order) == whole == few
 
 
 def test_a_filtered_query_reads_the_newest_window_first(archive, monkeypatch):
+    monkeypatch.setattr(search_module, "FEW", 0)
     monkeypatch.setattr(search_module, "WINDOW", 1)
     sql = statements(archive, "お知らせ 流出", candidates=2)  # words filter the trigram index's matches
     assert "d.rowid >= 3 " in sql  # the newest WINDOW × candidates = 2 of the 5 ids
     assert ids(archive, "お知らせ 流出", candidates=2) == [4]
+
+
+def test_a_rare_term_has_the_other_groups_looked_up_for_its_matches_alone(archive):
+    sql = statements(archive, "お知らせ 流出")  # お知らせ: 3 articles, at most FEW
+    assert "rowid IN (SELECT value FROM json_each('[5, 4, 2]'))" in sql
+    assert ids(archive, "お知らせ 流出") == [4]

@@ -24,8 +24,10 @@ bm25 and comes newest first.
 Cost. An index is read newest first and stops at the candidates; the matches of the groups that
 filter it are read once per index, not looked up row by row, and first only among the newest
 ``WINDOW`` × 1,000 ids (enough for common words, whose matches are many to read), the older ids
-only when those held too few. bm25 itself costs a pass over the ranking terms' matches (FTS5
-counts the articles holding each phrase), about 13 ms for a common term of several trigrams.
+only when those held too few; when the driving index has at most ``FEW`` (20) matches (a rare
+name with a common word, 梅星大学 被害), the filters are looked up for those ids alone. bm25
+itself costs a pass over the ranking terms' matches (FTS5 counts the articles holding each
+phrase), about 13 ms for a common term of several trigrams.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 TRIGRAM = 3  # the trigram tokenizer cannot match fewer characters
 CANDIDATES = 1000  # the newest matches ranked (see the module's docstring)
 WINDOW = 8  # a filtered query looks for its candidates among the newest WINDOW × CANDIDATES ids first
+FEW = 20  # a driving index with no more matches has the other groups looked up id by id
 ORDERS = ("best", "newest")
 FTS, WORDS, LITERAL = "articles_fts", "articles_words", "literal"
 SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
@@ -146,7 +149,9 @@ def _matches(db, shape: Shape, candidates: int) -> list[tuple[int, float | None]
     candidates only; a filtered query first finds its candidates unranked (``_newest_ids``)."""
     if not shape.rest and shape.driver != "articles":
         return db.execute(*_select(shape, candidates)).fetchall()
-    ids = _newest_ids(db, shape, candidates)
+    ids = _few_ids(db, shape, candidates)
+    if ids is None:
+        ids = _newest_ids(db, shape, candidates)
     if not ids or not shape.ranked:
         return [(article_id, None) for article_id in ids]
     # bm25 of exactly those: the index read from the oldest of them on, kept to the list (no filter read again)
@@ -155,17 +160,36 @@ def _matches(db, shape: Shape, candidates: int) -> list[tuple[int, float | None]
                       [_match(shape.own), ids[-1], json.dumps(ids)]).fetchall()
 
 
+def _few_ids(db, shape: Shape, candidates: int) -> list[int] | None:
+    """The matching ids when the driving index has at most FEW matches (a rare name with a common
+    word: 梅星大学 被害): the other groups are looked up for those ids alone. None otherwise."""
+    if not shape.ranked:
+        return None
+    head = [row[0] for row in db.execute(f"SELECT rowid FROM {shape.driver} WHERE {shape.driver} MATCH ? "
+                                         "ORDER BY rowid DESC LIMIT ?", [_match(shape.own), FEW + 1])]
+    if len(head) > FEW:
+        return None
+    return [row[0] for row in db.execute(*_select(shape, candidates, Within(ids=head), ranked=False))] if head else []
+
+
 def _newest_ids(db, shape: Shape, candidates: int) -> list[int]:
     """The newest matching ids, first among the newest WINDOW × candidates ids (where the filtering
     groups have few matches to read, even for a common word), then, if too few, among the rest."""
     top = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
     edge = top - WINDOW * candidates
     ids: list[int] = []
-    for lo, hi in [(edge, None), (None, edge)] if edge > 0 else [(None, None)]:
-        ids += [row[0] for row in db.execute(*_select(shape, candidates - len(ids), lo, hi, ranked=False))]
+    for within in [Within(lo=edge), Within(hi=edge)] if edge > 0 else [Within()]:
+        ids += [row[0] for row in db.execute(*_select(shape, candidates - len(ids), within, ranked=False))]
         if len(ids) >= candidates:
             break
     return ids
+
+
+class Within(NamedTuple):
+    """The ids a statement reads: those in [lo, hi) (None: unbounded), or exactly ``ids``."""
+    lo: int | None = None
+    hi: int | None = None
+    ids: list[int] | None = None
 
 
 class _Params(list):
@@ -175,55 +199,57 @@ class _Params(list):
         return "?"
 
 
-def _select(shape: Shape, limit: int, lo: int | None = None, hi: int | None = None,
-            ranked: bool = True) -> tuple[str, list]:
-    """SQL for the newest ``limit`` matching ids (and their bm25, else NULL), ids in [lo, hi)."""
+def _select(shape: Shape, limit: int, within: Within | None = None, ranked: bool = True) -> tuple[str, list]:
+    """SQL for the newest ``limit`` matching ids (and their bm25, else NULL) among ``within``."""
+    within = within or Within()
     p = _Params()
     if shape.driver in (FTS, WORDS):
-        sql = _driven(p, shape.driver, shape.own, shape.rest, limit, lo, hi, ranked)
+        sql = _driven(p, shape.driver, shape.own, shape.rest, limit, within, ranked)
     elif shape.driver == "union":
         group = shape.own[0]
-        branches = [f"SELECT * FROM ({_driven(p, index, [terms], shape.rest, limit, lo, hi, False)})"
+        branches = [f"SELECT * FROM ({_driven(p, index, [terms], shape.rest, limit, within, False)})"
                     for index in (FTS, WORDS) if (terms := [t for t in group if t.index == index])]
         sql = f"SELECT id, score FROM ({' UNION '.join(branches)}) ORDER BY id DESC LIMIT {p(limit)}"
     else:
-        sql = (f"SELECT a.id AS id, NULL AS score FROM articles a WHERE {_bounds(p, 'a.id', lo, hi)} AND "
-               f"{_filters(p, 'a.id', shape.rest, lo, hi)} ORDER BY a.id DESC LIMIT {p(limit)}")
+        sql = (f"SELECT a.id AS id, NULL AS score FROM articles a WHERE {_bounds(p, 'a.id', within)} AND "
+               f"{_filters(p, 'a.id', shape.rest, within)} ORDER BY a.id DESC LIMIT {p(limit)}")
     return sql, p
 
 
-def _driven(p: _Params, index: str, own: list[list[Term]], rest: list[list[Term]], limit: int, lo: int | None,
-            hi: int | None, ranked: bool) -> str:
+def _driven(p: _Params, index: str, own: list[list[Term]], rest: list[list[Term]], limit: int, within: Within,
+            ranked: bool) -> str:
     """The newest ids matching ``own`` in ``index`` and the ``rest`` of the query."""
     source = f"{index} d"
     if any(t.index == LITERAL for g in rest for t in g):
         source += " CROSS JOIN articles a ON a.id = d.rowid"  # CROSS: the index stays the outer loop
     return (f"SELECT d.rowid AS id, {'d.rank' if ranked else 'NULL'} AS score FROM {source} "
-            f"WHERE {index} MATCH {p(_match(own))} AND {_bounds(p, 'd.rowid', lo, hi)} AND "
-            f"{_filters(p, 'd.rowid', rest, lo, hi)} ORDER BY d.rowid DESC LIMIT {p(limit)}")
+            f"WHERE {index} MATCH {p(_match(own))} AND {_bounds(p, 'd.rowid', within)} AND "
+            f"{_filters(p, 'd.rowid', rest, within)} ORDER BY d.rowid DESC LIMIT {p(limit)}")
 
 
-def _filters(p: _Params, key: str, groups: list[list[Term]], lo: int | None, hi: int | None) -> str:
-    """Conditions on ``key`` for the groups, each index's matches read once (in [lo, hi)), not
+def _filters(p: _Params, key: str, groups: list[list[Term]], within: Within) -> str:
+    """Conditions on ``key`` for the groups, each index's matches read once (``within``), not
     looked up row by row: the groups of short words as one set, any other group term by term."""
     words = [g for g in groups if all(t.index == WORDS for t in g)]
-    where = [_in_index(p, key, WORDS, words, lo, hi)] if words else []
+    where = [_in_index(p, key, WORDS, words, within)] if words else []
     for group in _others(groups, words):
         where.append("(" + " OR ".join(_literal(p, term) if term.index == LITERAL
-                                       else _in_index(p, key, term.index, [[term]], lo, hi)
+                                       else _in_index(p, key, term.index, [[term]], within)
                                        for term in group) + ")")
     return " AND ".join(where) or "1"
 
 
-def _in_index(p: _Params, key: str, index: str, groups: list[list[Term]], lo: int | None, hi: int | None) -> str:
+def _in_index(p: _Params, key: str, index: str, groups: list[list[Term]], within: Within) -> str:
     # The unary + keeps SQLite from turning the IN list into one index look-up per listed id.
     return (f"+{key} IN (SELECT rowid FROM {index} WHERE {index} MATCH {p(_match(groups))} "
-            f"AND {_bounds(p, 'rowid', lo, hi)})")
+            f"AND {_bounds(p, 'rowid', within)})")
 
 
-def _bounds(p: _Params, key: str, lo: int | None, hi: int | None) -> str:
-    return " AND ".join([*([f"{key} >= {p(lo)}"] if lo is not None else []),
-                         *([f"{key} < {p(hi)}"] if hi is not None else [])]) or "1"
+def _bounds(p: _Params, key: str, within: Within) -> str:
+    if within.ids is not None:  # a short list: SQLite looks each id up in the index
+        return f"{key} IN (SELECT value FROM json_each({p(json.dumps(within.ids))}))"
+    return " AND ".join([*([f"{key} >= {p(within.lo)}"] if within.lo is not None else []),
+                         *([f"{key} < {p(within.hi)}"] if within.hi is not None else [])]) or "1"
 
 
 def _others(groups: list[list[Term]], taken: list[list[Term]]) -> list[list[Term]]:
