@@ -130,9 +130,39 @@ def test_sources_json_lists_registry():
 
 def test_every_command_has_an_example_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
+    for name, command in cli.load_all().items():
         assert "Example:" in (command.help or ""), f"{name} help has no example"
         assert re.search(rf"newsdesk (\S+ )*{name}\b", readme), f"README does not show 'newsdesk {name}'"
+
+
+def test_each_command_is_listed_under_the_module_that_defines_it():
+    from pipeline.cli.app import MODULE_OF
+
+    commands = cli.load_all()
+    assert set(commands) == set(MODULE_OF)  # a command missing from COMMAND_MODULES would never load
+    for name, command in commands.items():
+        assert command.callback.__module__ == f"pipeline.cli.{MODULE_OF[name]}", name
+
+
+def test_the_registry_variable_is_the_crawlers():
+    from crawler.sources import ENV_VAR
+    from pipeline.cli.app import SOURCES_ENV
+
+    assert SOURCES_ENV == ENV_VAR
+
+
+def test_search_json_imports_neither_sqlite_utils_rich_nor_the_other_commands(tmp_path):
+    db_file = tmp_path / "news.db"
+    store.open_db(db_file).conn.close()
+    probe = ("import sys; from pipeline.cli import main; sys.argv = ['newsdesk', '--db', sys.argv[1], 'search', "
+             "'x', '--json']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlite_utils', 'numpy', 'datasette', 'rich', "
+             "'scrapy') or m.startswith(('pipeline.cli.', 'pipeline.desk', 'pipeline.stories'))))")
+    result = subprocess.run([sys.executable, "-c", probe, str(db_file)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.strip().splitlines()[-1]
+    assert loaded == "['pipeline.cli.app', 'pipeline.cli.archive', 'pipeline.cli.output']"
 
 
 def test_scrapy_list_shows_the_registry_spiders():

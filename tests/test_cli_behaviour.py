@@ -74,7 +74,7 @@ def test_sources_works_before_and_after_the_command_name(tmp_path):
 
 
 def test_every_command_help_shows_the_shared_options():
-    for name in cli.commands:
+    for name in cli.load_all():
         result = invoke(name, "--help")
         assert "--db FILE" in result.output and "--sources FILE" in result.output, name
 

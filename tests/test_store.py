@@ -67,7 +67,7 @@ def test_full_text_search_finds_japanese_words(db):
                             "text": "ランサムウェアの被害。"}, [])
     assert [r["id"] for r in store.search(db, "不正アクセス")] == [1]
     assert [r["id"] for r in store.search(db, "ランサムウェア")] == [2]
-    assert [r["id"] for r in store.search(db, "被害")] == [2]  # two characters: LIKE fallback
+    assert [r["id"] for r in store.search(db, "被害")] == [2]  # two characters: the word index
     store.save_article(db, {**ARTICLE, "text": "内容が変わった。"}, [])
     assert store.search(db, "メールサーバ") == []  # the index follows updates
 

@@ -2,9 +2,10 @@
 
 app.py holds the group, the shared options and the exit statuses; jobs.py the scheduled work
 (crawl, draft, run, reextract, demo); editing.py the editors' commands; archive.py the researchers'.
+A command's module is imported when the command is looked up (app.COMMAND_MODULES says which), so
+a command loads only what it needs; ``cli.load_all()`` imports every one.
 """
 
-from pipeline.cli import archive, editing, jobs, operations, serving  # noqa: F401 - importing registers them
 from pipeline.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import importlib
 import os
 import sqlite3
 import sys
@@ -10,8 +11,6 @@ from contextlib import contextmanager
 
 import click
 
-from crawler.sources import ENV_VAR as SOURCES_ENV
-from crawler.sources import RegistryError, load_sources
 from pipeline import store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
@@ -36,6 +35,7 @@ class SomeFailed(click.ClickException):
 
 
 EDITOR_ENV = "NEWSDESK_EDITOR"
+SOURCES_ENV = "NEWSDESK_SOURCES"  # crawler.sources.ENV_VAR: the registry module loads only when a command needs it
 
 
 class Context:
@@ -47,6 +47,8 @@ class Context:
         self.quiet = self.verbose = False  # set by a command's --quiet / --verbose
 
     def sources(self):
+        from crawler.sources import RegistryError, load_sources
+
         try:
             return load_sources(self.sources_file)
         except RegistryError as exc:
@@ -56,6 +58,13 @@ class Context:
         """The database; ``write=False`` for commands that only read (they never migrate it)."""
         try:
             return store.open_db(self.db_file, create=create, migrate=write)
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def reader(self) -> sqlite3.Connection:
+        """The database as a plain read-only sqlite3 connection, for a command that must start fast."""
+        try:
+            return store.open_reader(self.db_file)
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -98,10 +107,37 @@ def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")(func)
 
 
+# The module (in pipeline.cli) that defines each command. Only the one invoked is imported, so
+# `newsdesk search` starts without what drafting, crawling or the desk load; --help imports them all.
+COMMAND_MODULES = {
+    "archive": ["search", "article"],
+    "editing": ["candidates", "show", "edit", "pick", "reject", "export", "merge", "split", "undo", "commentary",
+                "edition"],
+    "jobs": ["sources", "crawl", "draft", "run", "reextract", "demo"],
+    "operations": ["health", "check"],
+    "serving": ["serve", "editor-password"],
+}
+MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
+
+
 class Group(click.Group):
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         shared_options(cmd)  # every command takes the shared options, wherever they are written
         super().add_command(cmd, name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in MODULE_OF:
+            importlib.import_module(f"pipeline.cli.{MODULE_OF[cmd_name]}")  # registers its commands
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(MODULE_OF))
+
+    def load_all(self) -> dict[str, click.Command]:
+        """Every command, each module imported (``commands`` holds only those loaded so far)."""
+        for module in COMMAND_MODULES:
+            importlib.import_module(f"pipeline.cli.{module}")
+        return self.commands
 
     def invoke(self, ctx: click.Context):
         """A database that cannot be used, or stays locked past the busy timeout, is one sentence."""

@@ -5,20 +5,23 @@ from __future__ import annotations
 import click
 
 from pipeline import store
+from pipeline.cli import output
 from pipeline.cli.app import Context, cli, json_option, not_found, pass_ctx
-from pipeline.cli.output import console, echo, echo_json, safe, table
+from pipeline.cli.output import echo, echo_json, safe, table
 
 
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--newest", is_flag=True, help="Newest first (by publication date) instead of best first.")
 @json_option
 @pass_ctx
-def search(ctx: Context, query, limit, as_json):
+def search(ctx: Context, query, limit, newest, as_json):
     """Full-text search over titles and text (Japanese works); `newsdesk article ID` opens a result.
 
     Words are all required, "a quoted phrase" is matched as written, OR between words accepts
-    either (a b OR c: a, and b or c).
+    either (a b OR c: a, and b or c). Best matches first, among the 1,000 most recently stored
+    matches; --newest orders those by publication date.
 
     \b
     Example:
@@ -26,9 +29,10 @@ def search(ctx: Context, query, limit, as_json):
         newsdesk search 不正アクセス 流出
         newsdesk search '"情報漏えい"' --json
         newsdesk search 'ランサムウェア OR 身代金'
+        newsdesk search 流出 --newest
     """
     try:
-        rows = store.search(ctx.open(write=False), query, limit)
+        rows = store.search(ctx.reader(), query, limit, order="newest" if newest else "best")
     except store.QueryError as exc:
         raise click.UsageError(str(exc)) from None
     if as_json:
@@ -38,6 +42,7 @@ def search(ctx: Context, query, limit, as_json):
     for row in rows:
         results.add_row(str(row["id"]), row["source"], safe((row["published_at"] or "")[:10]), safe(row["title"]),
                         safe(row["snippet"]))
+    console = output.console  # rich loads here, not for --json
     console.print(results)
     console.print(safe(f"{len(rows)} articles; `newsdesk article ID` shows one" if rows else "no article matches"))
 

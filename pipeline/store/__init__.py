@@ -28,6 +28,7 @@ from pipeline.store.db import (
     busy_timeout_ms,
     db_path,
     open_db,
+    open_reader,
 )
 from pipeline.store.runs import (
     TRANSIENT_REASONS,
@@ -49,7 +50,7 @@ __all__ = [
     "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "BUSY_TIMEOUT_MS", "busy_timeout_ms",
     "content_hash", "DatabaseUnusable", "db_path", "DEFAULT_DB", "ENV_VAR", "finish_run", "known_articles",
     "last_finished_run", "last_finished_starts", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url",
-    "now_iso", "open_db", "QueryError", "raw_pages", "record_error", "run_summary", "save_article",
+    "now_iso", "open_db", "open_reader", "QueryError", "raw_pages", "record_error", "run_summary", "save_article",
     "save_source", "save_validators", "schema_version", "search", "start_run", "strip_controls",
     "transaction", "TRANSIENT_REASONS", "unresolved_citations", "urls_to_retry", "validators",
 ]

@@ -11,12 +11,14 @@ import json
 import re
 import zlib
 from collections.abc import Iterable
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
 from pipeline.store.words import index_article
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
 TEXT_FIELDS = ("title", "author", "lead", "text", "feed_summary")

@@ -1,15 +1,24 @@
-"""Opening the database: where it is, WAL and the busy timeout, and migrating it."""
+"""Opening the database: where it is, WAL and the busy timeout, and migrating it.
+
+``open_db`` gives the sqlite_utils Database every stage works with; ``open_reader`` a plain
+read-only sqlite3 connection for a command that only reads and must start fast (search: importing
+sqlite_utils alone costs over 100 ms, numpy included).
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.store import schema
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_DB = Path("data") / "newsdesk.db"
 ENV_VAR = "NEWSDESK_DB"
@@ -45,19 +54,15 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
     With create=False a missing file is an error. A file that is not newsdesk's is refused before
     anything is written to it (DatabaseUnusable).
     """
+    import sqlite_utils  # here, not at the top: open_reader's callers never load it
+
     file = db_path(path)
     if not create and not file.exists():
         raise FileNotFoundError(f"database {file} does not exist (run 'newsdesk crawl' first or pass --db)")
-    timeout = busy_timeout_ms()
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(file), timeout=timeout / 1000)
-    except (OSError, sqlite3.Error) as exc:
-        raise DatabaseUnusable(f"database {file} cannot be opened: {exc}") from None
+    conn = _connect(file)
     db = sqlite_utils.Database(conn)
-    try:
-        db.execute(f"PRAGMA busy_timeout = {timeout}")
-        _check_ours(db, file, migrate)
+    with _closed_when_unusable(conn, file):
+        _check_ours(conn, file, migrate)
         if migrate:
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
@@ -65,6 +70,40 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
         db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if migrate:
             schema.migrate(db)
+    return db
+
+
+def open_reader(path: str | os.PathLike | None = None) -> sqlite3.Connection:
+    """An existing database as a plain sqlite3 connection that cannot write (``PRAGMA query_only``),
+    with the checks of ``open_db(create=False, migrate=False)``."""
+    file = db_path(path)
+    if not file.exists():
+        raise FileNotFoundError(f"database {file} does not exist (run 'newsdesk crawl' first or pass --db)")
+    conn = _connect(file)
+    with _closed_when_unusable(conn, file):
+        _check_ours(conn, file, migrate=False)
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _connect(file: Path) -> sqlite3.Connection:
+    """A connection that waits up to the busy timeout for another process's lock."""
+    timeout = busy_timeout_ms()
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(file), timeout=timeout / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {timeout}")
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseUnusable(f"database {file} cannot be opened: {exc}") from None
+    return conn
+
+
+@contextmanager
+def _closed_when_unusable(conn: sqlite3.Connection, file: Path) -> Iterator[None]:
+    """A file that cannot be used closes the connection and is one DatabaseUnusable (a lock stays an
+    OperationalError: the command line says how long it waited)."""
+    try:
+        yield
     except sqlite3.DatabaseError as exc:
         conn.close()
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -73,11 +112,10 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
     except DatabaseUnusable:
         conn.close()
         raise
-    return db
 
 
-def _check_ours(db: sqlite_utils.Database, file: Path, migrate: bool) -> None:
-    tables = set(db.table_names())
+def _check_ours(conn: sqlite3.Connection, file: Path, migrate: bool) -> None:
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables:
         if not migrate:
             raise DatabaseUnusable(f"database {file} is empty (run 'newsdesk crawl' first)")
@@ -87,7 +125,7 @@ def _check_ours(db: sqlite_utils.Database, file: Path, migrate: bool) -> None:
         clash = f", and its tables {', '.join(ours)} would clash with newsdesk's" if ours else ""
         raise DatabaseUnusable(f"database {file} is not a newsdesk database (no schema_migrations table{clash}); "
                                "refusing to change it")
-    version, latest = schema.schema_version(db), schema.LATEST_VERSION
+    version, latest = schema.schema_version(conn), schema.LATEST_VERSION
     if version > latest:
         raise DatabaseUnusable(f"database {file} has schema version {version}, newer than this newsdesk knows "
                                f"({latest}); upgrade newsdesk")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.store.db import insert_row
 from pipeline.store.schema import now_iso
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def record(db: sqlite_utils.Database, candidate_id: int, actor: str, action: str, changes: dict,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.store.schema import now_iso
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def save_source(db: sqlite_utils.Database, key: str, name: str, lang: str, registry: dict) -> None:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.store.transactions import transaction
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import sqlite_utils
 
 
 def now_iso() -> str:
@@ -412,5 +416,5 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
     return done
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
-    return max((r["version"] for r in db.query("SELECT version FROM schema_migrations")), default=0)
+def schema_version(db: sqlite_utils.Database | sqlite3.Connection) -> int:
+    return db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]

@@ -8,9 +8,12 @@ short English ones (AI). A query is segmented the same way, so 「不正アク�
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.text.japanese import normalize, tokens
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 WORDS_SCHEMA = ("CREATE VIRTUAL TABLE articles_words USING fts5(title, body, "
                 "tokenize='unicode61 remove_diacritics 2')")
