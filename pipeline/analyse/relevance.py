@@ -61,8 +61,9 @@ def load_profile(path: str | os.PathLike | None = None) -> Profile:
 def score_story(profile: Profile, text: str, facts: list[Fact], *, has_primary: bool, exploited: bool,
                 news_sites: int, partial: bool) -> tuple[float, list[Contribution]]:
     """Score and explanation: each matched term, pattern and signal with its weight, largest first."""
+    folded = text.lower()
     contributions = [Contribution(f"term:{term}", weight) for term, weight in profile.terms.items()
-                     if term.lower() in text.lower()]
+                     if term.lower() in folded]
     contributions += [Contribution(f"pattern:{pattern}", weight) for pattern, weight in profile.patterns.items()
                       if re.search(pattern, text)]
     signals = profile.signals
