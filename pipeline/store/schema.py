@@ -359,6 +359,18 @@ def _m009_centroid_grouping(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE stories SET repaired_revision = revision")
 
 
+def _m010_job_cursors(db: sqlite_utils.Database) -> None:
+    # How far a long job that commits as it goes (`newsdesk reextract`) got: a killed run resumes
+    # after the last article it stored; a finished run removes its row and the next starts over.
+    db.execute("""CREATE TABLE job_cursors (
+        job TEXT PRIMARY KEY,                    -- reextract, or reextract:SOURCE for one source
+        last_id INTEGER NOT NULL,                -- the last article id done (articles are done in id order)
+        fingerprint TEXT NOT NULL,               -- of the registry the job ran with: another registry starts over
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -370,6 +382,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (8, "notifications sent once", _m008_notifications),
     (9, "centroid grouping: article profiles, term postings and statistics, story centroids",
      _m009_centroid_grouping),
+    (10, "resumable jobs: job cursors", _m010_job_cursors),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -380,7 +393,8 @@ TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
         CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA + GROUPING_SCHEMA))}
-    | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status"}
+    | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status",
+       "job_cursors"}
     | {f"articles_words_{part}" for part in ("data", "idx", "docsize", "config", "content")}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )
