@@ -31,7 +31,7 @@ def snapshot(db_file: Path) -> dict:
         "articles": {r["url"]: (r["source"], r["title"], r["content_hash"], r["kind"], r["version"],
                                 r["body_status"], r["published_at"], r["lead"], r["author"])
                      for r in db.query("SELECT * FROM articles")},
-        "pages": {(r["url"], urls[r["article_id"]], r["page"], hashlib.sha1(zlib.decompress(r["body_zlib"])).hexdigest())
+        "pages": {(r["url"], urls[r["article_id"]], r["page"], hashlib.sha1(zlib.decompress(r["body_zlib"])).digest())
                   for r in db.query("SELECT * FROM raw_pages")},
         "links": {(urls[r["news_article_id"]], r["cited_url"], urls.get(r["cited_article_id"]))
                   for r in db.query("SELECT * FROM article_links")},
@@ -68,7 +68,8 @@ def site(root: Path, articles: int, delay: float = 0.0, huge: bool = False) -> P
              for n in range(1, articles + 1)}
     if huge:
         paragraph = "<div><p>" + "本文の段落です。" * 20 + "</p></div>\n"
-        pages["huge.html"] = f'<html><head><meta charset="utf-8"></head><body><h1>巨大</h1>{paragraph * 12000}</body></html>'
+        head = '<html><head><meta charset="utf-8"></head>'
+        pages["huge.html"] = f"{head}<body><h1>巨大</h1>{paragraph * 12000}</body></html>"
         pages["empty.html"] = '<html><head><meta charset="utf-8"></head><body><script>x()</script></body></html>'
     items = []
     for name, html in pages.items():
