@@ -65,12 +65,16 @@ class StorePipeline:
             self.timer = task.LoopingCall(self.timed_flush)
             self.timer.start(self.batch_seconds, now=False)
 
-    def spider_closed(self, spider, reason):
-        if self.db is None:
-            return
+    def close_spider(self, spider=None):
+        """Scrapy calls this before the spider_closed signal: what waits is stored before the counts are read."""
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         self.flush()
+
+    def spider_closed(self, spider, reason):
+        if self.db is None:
+            return
+        self.close_spider(spider)
         pages = self.stats.get_value("downloader/response_count") or 0
         if reason == "finished" and not self.stats.get_value(RESPONSES_READ):
             reason = NOTHING_READ  # every request failed: the next run must not start after this one

@@ -266,7 +266,7 @@ def reextract(ctx: Context, source_key, workers, restart, as_json):
     if source_key and source_key not in sources:
         raise click.ClickException(f"unknown source {source_key}; known: {', '.join(sources)}")
     failures: list[str] = []
-    with stage_progress(enabled=not ctx.quiet) as progress:
+    with stage_progress(enabled=not (as_json or ctx.quiet)) as progress:
         outcomes = run_reextract(ctx.open(), sources, source_key, progress=progress, restart=restart,
                                  workers=available_cores() if workers is None else workers,
                                  on_failure=lambda *failure: failures.append(" ".join(failure)))
