@@ -12,6 +12,7 @@ from urllib.request import url2pathname
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.offload import start_pool
 from crawler.sources import load_sources
 from pipeline import store
 
@@ -99,9 +100,14 @@ def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,
 
 def run_crawl(keys: list[str], settings: Settings) -> str:
     """Crawl these sources (checked by crawl()) and return the run id shared by their crawl_runs rows."""
-    process = CrawlerProcess(settings)
-    claimed: set[str] = set()  # cited pages are shared: one request even when two sources cite one page
-    for key in keys:
-        process.crawl(key, claimed=claimed)
-    process.start()
+    pool = start_pool(settings)  # spawned before the reactor runs: the workers inherit none of it
+    try:
+        process = CrawlerProcess(settings)
+        claimed: set[str] = set()  # cited pages are shared: one request even when two sources cite one page
+        for key in keys:
+            process.crawl(key, claimed=claimed, pool=pool)
+        process.start()
+    finally:
+        if pool is not None:
+            pool.close()
     return settings.get("NEWSDESK_RUN_ID")

@@ -6,6 +6,8 @@ the newsdesk CLI options, which set the NEWSDESK_* settings below.
 
 import os
 
+from crawler.workers import available_cores
+
 BOT_NAME = "newsdesk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -20,6 +22,14 @@ NEWSDESK_CONTACT_URL = os.environ.get("NEWSDESK_CONTACT_URL", "https://github.co
 NEWSDESK_SINCE = None                                              # ISO date: how far back listings reach
 NEWSDESK_RUN_ID = None                                             # set by `newsdesk crawl`
 NEWSDESK_PROGRESS = False                                          # a progress line per source now and then
+# Throughput: extraction and compression of pages run in this many worker processes (0: in the
+# crawl's own process); a page whose extraction takes longer than NEWSDESK_EXTRACT_TIMEOUT seconds
+# is given up and recorded as an `extract` failure. The store writes items in batches of
+# NEWSDESK_STORE_BATCH, or what arrived in NEWSDESK_STORE_BATCH_SECONDS, one transaction each.
+NEWSDESK_EXTRACT_WORKERS = available_cores()
+NEWSDESK_EXTRACT_TIMEOUT = 60.0
+NEWSDESK_STORE_BATCH = 100
+NEWSDESK_STORE_BATCH_SECONDS = 2.0
 # Vendor sites whose pages count as primary sources when a news article links them.
 NEWSDESK_VENDOR_DOMAINS = ["microsoft.com", "apple.com", "adobe.com", "cisco.com", "fortinet.com",
                            "paloaltonetworks.com", "ivanti.com", "vmware.com", "oracle.com", "jpcert.or.jp",

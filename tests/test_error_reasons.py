@@ -8,8 +8,9 @@ import re
 from conftest import ROOT
 from crawler.failures import DOWNLOAD_REASONS
 
-# Where a reason is passed: failure(url, reason, detail) in the spiders; record_error(db, run, source, url, reason).
-REASON_ARGUMENT = {"failure": 1, "record_error": 4}
+# Where a reason is passed: failure(url, reason, detail) in the spiders; record_error(db, run, source, url, reason);
+# Failure(reason, detail) from the extraction jobs (crawler.extraction), which the spiders record.
+REASON_ARGUMENT = {"failure": 1, "record_error": 4, "Failure": 0}
 
 
 def reasons_in_code() -> set[str]:

@@ -17,17 +17,17 @@ from datetime import UTC, date, datetime, timedelta
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler.extract.article import Article, ExtractError, extract_article, guess_lang
+from crawler.extract.article import Article, guess_lang
 from crawler.extract.citations import find_citations
-from crawler.extract.decode import DecodeError, decode_html
 from crawler.extract.feed import FeedError, parse_feed
+from crawler.extraction import Extracted, Failure
 from crawler.failures import classify
 from crawler.items import ArticleItem, ArticleSeen, FetchFailure
 from crawler.middlewares import CONDITIONAL, RECORD_ONLY, requested_url
+from crawler.offload import PageExtractor
 from crawler.sources import PRIMARY, Source, load_sources
 from crawler.urls import canonical_url
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_PAGES = 10
 
 
@@ -55,11 +55,14 @@ class Spider(scrapy.Spider):
         self.unresolved: list[tuple[str, str]] = []  # (cited URL, citing article URL) not fetched yet
         self.entry_points: set[str] = set()  # feeds and listing pages requested
         self.entry_failures = 0  # of them, how many could not be read: the run is then incomplete
+        self.extractor: PageExtractor = PageExtractor(None, None)  # extraction in-process until from_crawler
 
     @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
+    def from_crawler(cls, crawler, *args, pool=None, **kwargs):
+        """``pool``: the extraction worker pool the spiders of this process share (crawler.offload)."""
         kwargs.setdefault("since", crawler.settings.get("NEWSDESK_SINCE"))
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extractor = PageExtractor.from_crawler(crawler, pool)
         state = crawl_state(crawler.settings.get("NEWSDESK_DB"), spider.source)
         spider.since = spider.since or state["since"]
         spider.known, spider.retry_urls, spider.stored = state["known"], state["retry"], state["stored"]
@@ -185,13 +188,15 @@ class Spider(scrapy.Spider):
             return True
         return datetime.now(UTC) - fetched >= self.revisit
 
-    def parse_article(self, response, context: dict, first: Article | None = None, pages: list | None = None):
+    async def parse_article(self, response, context: dict, first: Article | None = None,
+                            pages: list | None = None):
         url = canonical_url(response.url, self.source.url_rewrites)
-        article = self.extract(response, url, self.source, context)
-        if isinstance(article, FetchFailure):
-            yield article
+        extracted = await self.extract(response, url, self.source, context)
+        if isinstance(extracted, FetchFailure):
+            yield extracted
             return
-        pages = (pages or []) + [raw_page(response, context)]
+        article = extracted.article
+        pages = (pages or []) + [raw_page(response, context, extracted.body_zlib)]
         if first is not None:
             first.text += "\n\n" + article.text
             first.links += article.links
@@ -203,7 +208,8 @@ class Spider(scrapy.Spider):
             yield scrapy.Request(next_url, callback=self.parse_article, errback=self.on_error,
                                  cb_kwargs={"context": context, "first": article, "pages": pages})
             return
-        yield from self.article_items(article, pages)
+        for output in self.article_items(article, pages):
+            yield output
 
     def continuation(self, article: Article, page_url: str, page_count: int) -> str | None:
         """The next page of a multi-page article, when it is one (same article, not already read)."""
@@ -238,33 +244,26 @@ class Spider(scrapy.Spider):
         self.claimed.add(url)
         return True
 
-    def parse_primary(self, response, cited_by: str):
+    async def parse_primary(self, response, cited_by: str):
         """A cited official page: generic extraction, stored as kind 'primary'. One hop: no links followed."""
         url = canonical_url(response.url)
-        article = self.extract(response, url, PRIMARY, {})
-        if isinstance(article, FetchFailure):
-            yield article
+        extracted = await self.extract(response, url, PRIMARY, {})
+        if isinstance(extracted, FetchFailure):
+            yield extracted
             return
+        article = extracted.article
         article.url = url
         row = {**article.as_row(), "kind": "primary", "lang": guess_lang(article.title + article.text)}
-        yield ArticleItem(source=PRIMARY.key, article=row, pages=[raw_page(response, {"cited_by": cited_by})],
-                          warnings=[])
+        page = raw_page(response, {"cited_by": cited_by}, extracted.body_zlib)
+        yield ArticleItem(source=PRIMARY.key, article=row, pages=[page], warnings=[])
 
-    def extract(self, response, url: str, source: Source, context: dict) -> Article | FetchFailure:
+    async def extract(self, response, url: str, source: Source, context: dict) -> Extracted | FetchFailure:
+        """The page's article, extracted in a worker process while the reactor goes on (crawler.offload)."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        if content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-            return self.failure(url, "not-html", f"expected an HTML page, got {content_type}")
-        if response.body.lstrip()[:5] == b"%PDF-":
-            return self.failure(url, "not-html", f"a PDF document served as {content_type or 'HTML'}")
-        try:
-            html, _encoding = decode_html(response.body, content_type)
-            return extract_article(html, url, source, context)
-        except DecodeError as exc:
-            return self.failure(url, "decode", str(exc))
-        except ExtractError as exc:
-            return self.failure(url, "extract", str(exc))
-        except Exception as exc:  # noqa: BLE001 - a page must never vanish without a crawl_errors row
-            return self.failure(url, "extract", f"{type(exc).__name__}: {exc}")
+        outcome = await self.extractor.extract(response.body, content_type, url, source, context)
+        if isinstance(outcome, Failure):
+            return self.failure(url, outcome.reason, outcome.detail)
+        return outcome
 
     def canonical_for(self, declared: str | None, fetched: str) -> str:
         """Trust a page's rel=canonical only when it is an article URL of this same source."""
@@ -285,10 +284,11 @@ class Spider(scrapy.Spider):
         return FetchFailure(source=self.source.key, url=url, reason=reason, detail=detail)
 
 
-def raw_page(response, context: dict) -> dict:
+def raw_page(response, context: dict, body_zlib: bytes | None = None) -> dict:
+    """The response as the store keeps it; ``body_zlib`` when a worker compressed the body already."""
     headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-    return {"url": response.url, "status": response.status, "headers": headers, "body": response.body,
-            "context": context}
+    body = {"body_zlib": body_zlib} if body_zlib is not None else {"body": response.body}
+    return {"url": response.url, "status": response.status, "headers": headers, "context": context, **body}
 
 
 def crawl_state(db_file: str | None, source: Source) -> dict:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from pipeline import store
 from pipeline.cli.app import EXIT_CANNOT_RUN, EXIT_FAILED, CannotRun, Context, SomeFailed, cli, json_option, pass_ctx
-from pipeline.cli.output import console, echo, echo_json, print_candidates, print_run, safe, table
+from pipeline.cli.output import console, echo, echo_json, inert, print_candidates, print_run, safe, table
 from pipeline.cli.progress import stage_progress
 from pipeline.cli.runlog import run_logger
 
@@ -243,21 +243,36 @@ def due_sources(ctx: Context, sources: dict) -> list[str]:
 
 @cli.command()
 @click.option("--source", "source_key", help="Only this source's articles.")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Extraction worker processes (default: one per core; 0: in this process).")
+@click.option("--restart", is_flag=True, help="Start from the first article, not where a killed run stopped.")
 @json_option
 @pass_ctx
-def reextract(ctx: Context, source_key, as_json):
+def reextract(ctx: Context, source_key, workers, restart, as_json):
     """Extract every article again from its stored response (after a rule change).
+
+    Articles are stored in batches as it goes; a run that was killed is resumed by the next one
+    after the last article it stored (--restart starts over).
 
     \b
     Example:
         newsdesk reextract --source scannetsecurity
+        newsdesk reextract --workers 2 --json
     """
     from crawler.reextract import reextract as run_reextract
+    from crawler.workers import available_cores
 
     sources = ctx.sources()
     if source_key and source_key not in sources:
         raise click.ClickException(f"unknown source {source_key}; known: {', '.join(sources)}")
-    outcomes = dict(sorted(run_reextract(ctx.open(), sources, source_key).items()))
+    failures: list[str] = []
+    with stage_progress(enabled=not (as_json or ctx.quiet)) as progress:
+        outcomes = run_reextract(ctx.open(), sources, source_key, progress=progress, restart=restart,
+                                 workers=available_cores() if workers is None else workers,
+                                 on_failure=lambda *failure: failures.append(" ".join(failure)))
+    for failure in failures:
+        click.echo(inert(f"failed: {failure}"), err=True)
+    outcomes = dict(sorted(outcomes.items()))
     if as_json:
         echo_json(outcomes)
     else:

@@ -9,16 +9,20 @@ from pipeline.store.articles import (
     MSRC_RELEASE_URL,
     article_detail,
     article_urls,
+    compress_body,
     content_hash,
+    decompress_page,
     known_articles,
     mark_checked,
     msrc_release_url,
     raw_pages,
     save_article,
     save_validators,
+    stored_pages,
     strip_controls,
     validators,
 )
+from pipeline.store.cursors import clear_cursor, job_cursor, save_cursor
 from pipeline.store.db import (
     BUSY_ENV_VAR,
     BUSY_TIMEOUT_MS,
@@ -48,9 +52,10 @@ from pipeline.store.transactions import transaction
 
 __all__ = [
     "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "BUSY_TIMEOUT_MS", "busy_timeout_ms",
-    "content_hash", "DatabaseUnusable", "db_path", "DEFAULT_DB", "ENV_VAR", "finish_run", "known_articles",
+    "clear_cursor", "compress_body", "content_hash", "DatabaseUnusable", "db_path", "decompress_page",
+    "DEFAULT_DB", "ENV_VAR", "finish_run", "job_cursor", "known_articles",
     "last_finished_run", "last_finished_starts", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url",
     "now_iso", "open_db", "open_reader", "QueryError", "raw_pages", "record_error", "run_summary", "save_article",
-    "save_source", "save_validators", "schema_version", "search", "start_run", "strip_controls",
-    "transaction", "TRANSIENT_REASONS", "unresolved_citations", "urls_to_retry", "validators",
+    "save_cursor", "save_source", "save_validators", "schema_version", "search", "start_run", "stored_pages",
+    "strip_controls", "transaction", "TRANSIENT_REASONS", "unresolved_citations", "urls_to_retry", "validators",
 ]

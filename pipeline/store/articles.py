@@ -154,20 +154,41 @@ def _keep_version(db: sqlite_utils.Database, existing: dict, superseded_at: str)
 
 def _save_raw_page(db: sqlite_utils.Database, article_id: int, number: int, page: dict,
                    fetched_at: str) -> None:
+    """One response; ``body_zlib`` when the caller compressed the body already (a worker), else ``body``."""
+    body_zlib = page.get("body_zlib")
     db["raw_pages"].upsert({
         "url": page["url"], "article_id": article_id, "page": number, "fetched_at": fetched_at,
         "status": page.get("status", 200),
         "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False),
-        "body_zlib": zlib.compress(page["body"], 6),
+        "body_zlib": body_zlib if body_zlib is not None else compress_body(page["body"]),
         "context": json.dumps(page.get("context") or {}, ensure_ascii=False),
     }, pk="url")
 
 
+def compress_body(body: bytes) -> bytes:
+    """A response body as raw_pages keeps it (pure: the crawl runs it in its worker processes)."""
+    return zlib.compress(body, 6)
+
+
 def raw_pages(db: sqlite_utils.Database, article_id: int) -> list[dict]:
     """The stored responses of one article, decompressed, in page order."""
-    rows = db.query("SELECT * FROM raw_pages WHERE article_id = ? ORDER BY page", [article_id])
-    return [{**row, "body": zlib.decompress(row["body_zlib"]), "headers": json.loads(row["headers"]),
-             "context": json.loads(row["context"] or "{}")} for row in rows]
+    return [decompress_page(page) for page in stored_pages(db, [article_id]).get(article_id, [])]
+
+
+def stored_pages(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[dict]]:
+    """Article id -> its stored responses in page order, bodies still compressed (``body_zlib``)."""
+    marks = ",".join("?" for _ in article_ids)
+    pages: dict[int, list[dict]] = {}
+    for row in db.query(f"SELECT * FROM raw_pages WHERE article_id IN ({marks}) ORDER BY article_id, page",
+                        list(article_ids)):
+        pages.setdefault(row["article_id"], []).append(row)
+    return pages
+
+
+def decompress_page(row: dict) -> dict:
+    """A stored_pages row with its body, headers and context decoded (pure: reextract's workers run it)."""
+    return {**row, "body": zlib.decompress(row["body_zlib"]), "headers": json.loads(row["headers"]),
+            "context": json.loads(row["context"] or "{}")}
 
 
 def known_articles(db: sqlite_utils.Database, source: str | None = None) -> dict[str, dict]:

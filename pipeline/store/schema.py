@@ -371,6 +371,18 @@ def _m010_story_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX stories_merged_into ON stories(merged_into) WHERE merged_into IS NOT NULL")
 
 
+def _m011_job_cursors(db: sqlite_utils.Database) -> None:
+    # How far a long job that commits as it goes (`newsdesk reextract`) got: a killed run resumes
+    # after the last article it stored; a finished run removes its row and the next starts over.
+    db.execute("""CREATE TABLE job_cursors (
+        job TEXT PRIMARY KEY,                    -- reextract, or reextract:SOURCE for one source
+        last_id INTEGER NOT NULL,                -- the last article id done (articles are done in id order)
+        fingerprint TEXT NOT NULL,               -- of the registry the job ran with: another registry starts over
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -383,6 +395,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (9, "centroid grouping: article profiles, term postings and statistics, story centroids",
      _m009_centroid_grouping),
     (10, "index of merged stories", _m010_story_indexes),
+    (11, "resumable jobs: job cursors", _m011_job_cursors),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -393,7 +406,8 @@ TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
         CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA + GROUPING_SCHEMA))}
-    | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status"}
+    | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status",
+       "job_cursors"}
     | {f"articles_words_{part}" for part in ("data", "idx", "docsize", "config", "content")}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )

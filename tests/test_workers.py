@@ -1,0 +1,92 @@
+"""The worker pool: jobs run in other processes, a job past its deadline or a crashing worker fails
+alone and its worker is replaced, and a pool whose workers cannot start says so (callers then
+extract in their own process)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from crawler.workers import JobTimeout, PoolUnavailable, WorkerDied, WorkerPool
+
+
+# Jobs: module-level, so a spawned worker imports them by name.
+def pid_of_worker(value):
+    return os.getpid(), value
+
+
+def sleep_then(seconds: float, value):
+    time.sleep(seconds)
+    return value
+
+
+def crash():
+    os._exit(3)
+
+
+def refuse(message: str):
+    raise ValueError(message)
+
+
+@pytest.fixture
+def pool():
+    workers = WorkerPool(2, timeout=3.0)
+    yield workers
+    workers.close()
+
+
+def test_jobs_run_in_other_processes_on_every_worker(pool):
+    results = [pool.submit(pid_of_worker, n).result(timeout=120) for n in range(8)]
+    assert [value for _pid, value in results] == list(range(8))
+    assert os.getpid() not in {pid for pid, _ in results}
+    slow = [pool.submit(sleep_then, 0.5, n) for n in range(2)]
+    assert [future.result(timeout=30) for future in slow] == [0, 1]
+
+
+def test_a_job_past_its_deadline_fails_alone_and_its_worker_is_replaced(pool):
+    hung = pool.submit(sleep_then, 600, "never")
+    others = [pool.submit(pid_of_worker, n) for n in range(6)]
+    assert [future.result(timeout=120)[1] for future in others] == list(range(6))  # not stalled behind it
+    with pytest.raises(JobTimeout):
+        hung.result(timeout=120)
+    assert pool.submit(pid_of_worker, "after").result(timeout=120)[1] == "after"
+    assert pool.available
+
+
+def test_a_crashing_worker_fails_its_job_and_is_replaced(pool):
+    with pytest.raises(WorkerDied, match="code 3"):
+        pool.submit(crash).result(timeout=120)
+    assert [pool.submit(pid_of_worker, n).result(timeout=120)[1] for n in range(4)] == list(range(4))
+
+
+def test_the_job_s_own_exception_reaches_the_caller(pool):
+    with pytest.raises(ValueError, match="bad page"):
+        pool.submit(refuse, "bad page").result(timeout=120)
+    assert pool.submit(pid_of_worker, 1).result(timeout=120)[1] == 1
+
+
+def test_a_pool_whose_workers_cannot_start_is_unavailable():
+    pool = WorkerPool(2, timeout=3.0, preload=("no_such_module_for_the_pool_test",))
+    try:
+        with pytest.raises(PoolUnavailable):
+            pool.submit(pid_of_worker, 1).result(timeout=120)
+        deadline = time.monotonic() + 60
+        while pool.available and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pool.available
+        with pytest.raises(PoolUnavailable):
+            pool.submit(pid_of_worker, 2).result(timeout=1)
+    finally:
+        pool.close()
+
+
+def test_a_closed_pool_takes_no_more_jobs_and_its_workers_are_gone():
+    pool = WorkerPool(1, timeout=3.0)
+    worker_pid, _ = pool.submit(pid_of_worker, 0).result(timeout=120)
+    pool.close()
+    with pytest.raises(PoolUnavailable):
+        pool.submit(pid_of_worker, 1).result(timeout=1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker_pid, 0)
