@@ -65,7 +65,10 @@ class Suite:
         self.sizes = sizes
         self.seed = seed
         self.python = sys.executable
-        self.env = {**os.environ, "NEWSDESK_LOG": str(work / "newsdesk.log")}
+        # bytecode cached as in any installation, even where PYTHONDONTWRITEBYTECODE is set (this
+        # sandbox sets it: every process would compile all it imports, start-up above all)
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env = {**base, "NEWSDESK_LOG": str(work / "newsdesk.log"), "PYTHONPYCACHEPREFIX": str(work / "pycache")}
         self.mirror_process: subprocess.Popen | None = None
         self.mirror = ""
         self.site = None

@@ -6,9 +6,12 @@ ahead of what is stored; a job that finishes removes its cursor and the next run
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pipeline.store.schema import now_iso
+
+if TYPE_CHECKING:  # sqlite_utils (and numpy) cost search's start-up over 100 ms
+    import sqlite_utils
 
 
 def job_cursor(db: sqlite_utils.Database, job: str, fingerprint: str) -> int:
