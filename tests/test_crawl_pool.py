@@ -67,9 +67,10 @@ def site(root: Path, articles: int, delay: float = 0.0, huge: bool = False) -> P
                            f'<div class="body"><p>架空の組織{n}で不正アクセスが確認された。</p></div></body></html>')
              for n in range(1, articles + 1)}
     if huge:
-        paragraph = "<div><p>" + "本文の段落です。" * 20 + "</p></div>\n"
+        paragraph = "<p>" + "本文の段落です。" * 20 + "</p>\n"  # 9 MB (under DOWNLOAD_MAXSIZE): about 1.5 s to extract
         head = '<html><head><meta charset="utf-8"></head>'
-        pages["huge.html"] = f"{head}<body><h1>巨大</h1>{paragraph * 12000}</body></html>"
+        body = f'<div class="body">{paragraph * 19000}</div>'
+        pages["huge.html"] = f'{head}<body><h1 class="title">巨大</h1>{body}</body></html>'
         pages["empty.html"] = '<html><head><meta charset="utf-8"></head><body><script>x()</script></body></html>'
     items = []
     for name, html in pages.items():
@@ -92,7 +93,7 @@ def test_a_page_whose_extraction_hangs_or_fails_is_recorded_and_the_others_are_s
     server = MirrorServer(tmp_path / "site", tmp_path / "requests.jsonl")
     try:
         result = run_newsdesk("--sources", str(registry), "crawl", "--mirror", server.url, "--json",
-                              "--set", "NEWSDESK_EXTRACT_WORKERS=2", "--set", "NEWSDESK_EXTRACT_TIMEOUT=2",
+                              "--set", "NEWSDESK_EXTRACT_WORKERS=2", "--set", "NEWSDESK_EXTRACT_TIMEOUT=0.5",
                               db=tmp_path / "trouble.db")
     finally:
         server.stop()
@@ -103,10 +104,10 @@ def test_a_page_whose_extraction_hangs_or_fails_is_recorded_and_the_others_are_s
     errors = {r["url"]: (r["source"], r["reason"], r["detail"]) for r in db.query("SELECT * FROM crawl_errors")}
     assert errors.keys() == {f"https://{HOST}/a/huge.html", f"https://{HOST}/a/empty.html"}
     source, reason, detail = errors[f"https://{HOST}/a/huge.html"]
-    assert (source, reason) == ("pool", "extract") and "took longer than 2 s" in detail
+    assert (source, reason) == ("pool", "extract") and "took longer than 0.5 s" in detail
     assert errors[f"https://{HOST}/a/empty.html"][:2] == ("pool", "extract")
     assert db["raw_pages"].count == 6  # nothing stored for either
-    assert "huge.html" in result.stdout and "took longer than 2 s" in result.stdout
+    assert "huge.html" in result.stdout and "took longer than 0.5 s" in result.stdout
 
 
 def processes_with(tag: str) -> list[int]:
