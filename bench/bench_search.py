@@ -129,16 +129,11 @@ def _ready(db_path: Path) -> bool:
 def index_words(db_path: Path) -> int:
     """Migrate the file and add every article missing from the word index (as the store would)."""
     from pipeline import store
-    from pipeline.store.words import segmented
+    from pipeline.store.words import index_missing
     db = store.open_db(db_path)
-    conn = db.conn
-    rows = conn.execute("SELECT id, title, lead, text FROM articles "
-                        "WHERE id NOT IN (SELECT rowid FROM articles_words)").fetchall()
-    with conn:
-        conn.executemany("INSERT INTO articles_words (rowid, title, body) VALUES (?, ?, ?)",
-                         ((i, segmented(title), segmented(f"{lead or ''}\n{text}")) for i, title, lead, text in rows))
-    conn.close()
-    return len(rows)
+    added = index_missing(db)
+    db.close()
+    return added
 
 
 # --- in process ------------------------------------------------------------------------------------

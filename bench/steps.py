@@ -104,17 +104,11 @@ def run_archive(args) -> dict:
 def index_words(db) -> int:
     """Fill the word index for articles the synthetic writer inserted without it (it writes rows
     directly; the store's save_article indexes words as it saves). Returns how many were indexed."""
-    from pipeline.store import transaction
-    from pipeline.store.words import index_article
+    from pipeline.store.words import index_missing
 
     if not db["articles_words"].exists():
         return 0  # the store indexes short words some other way
-    missing = db.execute("SELECT id, title, lead, text FROM articles WHERE id NOT IN "
-                         "(SELECT rowid FROM articles_words)").fetchall()
-    with transaction(db):
-        for row in missing:
-            index_article(db, *row)
-    return len(missing)
+    return index_missing(db)
 
 
 def main() -> None:

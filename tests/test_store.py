@@ -123,3 +123,12 @@ def test_insert_row_commits_alone_and_rolls_back_with_its_transaction(tmp_path):
                                                       "action": "drafted"})
         raise RuntimeError("the rest of the transaction failed")
     assert other.execute(count).fetchone() == (0,) and not db.conn.in_transaction
+
+
+def test_articles_written_around_the_store_get_their_words_indexed_once(db):
+    store.save_article(db, {"source": "s", "url": "https://example.org/1", "title": "攻撃の報告", "text": "流出",
+                            "kind": "news", "lang": "ja", "body_status": "full"}, [])
+    db.execute("DELETE FROM articles_words")  # as the synthetic archive writes: rows without their words
+    db.conn.commit()
+    assert store.words.index_missing(db) == 1 and store.words.index_missing(db) == 0
+    assert store.search(db, "攻撃")[0]["url"] == "https://example.org/1"

@@ -30,6 +30,17 @@ def index_article(db: sqlite_utils.Database, article_id: int, title: str, lead: 
                [article_id, segmented(title), segmented(f"{lead or ''}\n{text}")])
 
 
+def index_missing(db: sqlite_utils.Database) -> int:
+    """Index every article the word index lacks (rows written around the store, as the synthetic
+    archive's are), in one transaction; how many were indexed."""
+    missing = db.execute("SELECT id, title, lead, text FROM articles "
+                         "WHERE id NOT IN (SELECT rowid FROM articles_words)").fetchall()
+    db.conn.executemany("INSERT INTO articles_words (rowid, title, body) VALUES (?, ?, ?)",
+                        ((i, segmented(title), segmented(f"{lead or ''}\n{text}")) for i, title, lead, text in missing))
+    db.conn.commit()
+    return len(missing)
+
+
 def word_phrase(term: str) -> str | None:
     """An FTS5 phrase matching the term's words in order, or None when it has no word characters."""
     words = [word for word in segmented(term).split() if any(ch.isalnum() for ch in word)]
