@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,15 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright (runs last)")
+
+
+def kill_when(process: subprocess.Popen, ready, what: str, within: float) -> None:
+    """SIGKILL the process as soon as ``ready()`` is true (it must not end first, and must get
+    there within ``within`` seconds)."""
+    deadline = time.monotonic() + within
+    while not ready():
+        assert process.poll() is None, "the crawl ended before it could be killed"
+        assert time.monotonic() < deadline, f"{what} within {within:g} s"
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    assert process.wait(timeout=10) == -signal.SIGKILL

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from conftest import DEMO_SITE, ROOT, MirrorServer, run_newsdesk
+from conftest import DEMO_SITE, ROOT, MirrorServer, kill_when, run_newsdesk
 
 HOST = "pool.example.jp"
 
@@ -143,13 +142,7 @@ def test_a_crawl_killed_mid_batch_leaves_whole_articles_no_workers_and_the_next_
         crawl = subprocess.Popen([sys.executable, "-m", "pipeline", "--sources", str(registry), "crawl",
                                   "--mirror", server.url, *batch], cwd=ROOT, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while committed_articles(killed_db) == 0:
-            assert crawl.poll() is None, "the crawl ended before it could be killed"
-            assert time.monotonic() < deadline, "no batch committed within 60 s"
-            time.sleep(0.02)
-        os.kill(crawl.pid, signal.SIGKILL)
-        assert crawl.wait(timeout=10) == -signal.SIGKILL
+        kill_when(crawl, lambda: committed_articles(killed_db) > 0, "no batch committed", 60)
         deadline = time.monotonic() + 15
         while processes_with(tag) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-from conftest import FAULT_SITE, ROOT, MirrorServer, run_newsdesk
+from conftest import FAULT_SITE, ROOT, MirrorServer, kill_when, run_newsdesk
 from crawler.failures import classify
 
 REGISTRY = FAULT_SITE / "faults.toml"
@@ -360,13 +359,7 @@ def test_sigkill_mid_run_leaves_a_sound_database_and_the_next_run_completes(tmp_
             crawl = subprocess.Popen([sys.executable, "-m", "pipeline", "--sources", str(registry), "crawl",
                                       "--mirror", server.url], cwd=ROOT, env=env, stdout=log, stderr=log)
             try:
-                deadline = time.monotonic() + 30
-                while stored_articles(db_file) == 0:
-                    assert crawl.poll() is None, "the crawl ended before it could be killed"
-                    assert time.monotonic() < deadline, "no article stored within 30 s"
-                    time.sleep(0.05)
-                os.kill(crawl.pid, signal.SIGKILL)
-                assert crawl.wait(timeout=10) == -signal.SIGKILL
+                kill_when(crawl, lambda: stored_articles(db_file) > 0, "no article stored", 30)
             finally:
                 if crawl.poll() is None:
                     crawl.kill()
