@@ -128,6 +128,8 @@ def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outc
         return
     content, facts = story_content(db, story_id, articles, profile, outcome, llm_model, text)
     with transaction(db):  # the story's facts and its candidate together, or neither
+        if not db.execute("SELECT 1 FROM stories WHERE id = ?", [story_id]).fetchone():
+            return  # another process's rebuild retired it since it was read (a newer revision is redrafted later)
         db.execute("UPDATE stories SET facts = ? WHERE id = ?", [facts, story_id])
         existing = next(iter(db.query("SELECT * FROM candidates WHERE story_id = ?", [story_id])), None)
         if existing is None:

@@ -124,3 +124,22 @@ def test_run_over_the_demo_mirror_is_idempotent(tmp_path, mirror_server):
     db = store.open_db(db_file)
     assert db["candidates"].count == db["stories"].count > 0
     assert "0 articles grouped" in result.stdout
+
+
+def test_a_story_retired_after_it_was_read_is_not_drafted(db):
+    from pipeline import drafts, stories
+    from pipeline.analyse.relevance import load_profile
+    from pipeline.stories.lifecycle import retire
+
+    store.save_article(db, {"source": "s", "url": "https://example.org/1", "title": "不正アクセスの報告",
+                            "text": "株式会社テストは不正アクセスを受けたと発表した。", "kind": "news", "lang": "ja",
+                            "body_status": "full", "published_at": "2026-11-18T10:00:00+09:00"}, [])
+    stories.update_stories(db)
+    story_id = db.execute("SELECT story_id FROM story_articles").fetchone()[0]
+    prepared = (1, stories.story_articles(db, story_id), None)  # read ahead, then another process retires it
+    db.execute("DELETE FROM story_articles")
+    retire(db, story_id, [])
+    db.conn.commit()
+    outcome = drafts.DraftOutcome()
+    drafts.draft_story(db, story_id, load_profile(), outcome, prepared=prepared)
+    assert outcome.drafted == 0 and db.execute("SELECT count(*) FROM candidates").fetchone()[0] == 0
