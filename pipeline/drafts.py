@@ -19,6 +19,7 @@ from pipeline.analyse.facts import Fact, extract_facts
 from pipeline.analyse.relevance import Profile, score_story
 from pipeline.store.db import insert_row
 from pipeline.store.history import record
+from pipeline.store.runlock import grouping_lock
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
 from pipeline.stories.ahead import Ahead
@@ -51,7 +52,13 @@ def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False,
           progress=None, workers: int | None = None) -> DraftOutcome:
     """Group new and changed articles into stories and (re)draft the stories that changed.
 
-    ``progress(stage, done, total)`` hears how far grouping and drafting have got."""
+    ``progress(stage, done, total)`` hears how far grouping and drafting have got. Drafts of one
+    database take turns (grouping_lock)."""
+    with grouping_lock(db.execute("PRAGMA database_list").fetchone()[2]):
+        return _draft(db, profile, rebuild, llm_model, progress, workers)
+
+
+def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: int | None) -> DraftOutcome:
     grouped = (stories.rebuild_stories(db, progress, workers) if rebuild
                else stories.update_stories(db, progress, workers=workers))
     stories.finish_rebuild(db)  # an interrupted rebuild is reconciled before anything is drafted

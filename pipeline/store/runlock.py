@@ -79,3 +79,20 @@ def _busy(path: Path) -> Busy:
                     "hours: it is probably hung; stop it and start again", hung=True)
     return Busy(f"another run (pid {holder.get('pid')}, started {started}) is still running; not starting a "
                 "second one", hung=False)
+
+
+@contextmanager
+def grouping_lock(db_path: str):
+    """Wait for, then hold, the database's grouping lock (``newsdesk.db.grouping.lock``): grouping keeps
+    document frequencies and centroids cached between its transactions, so two drafts (two
+    ``draft --rebuild`` started together, say) take turns instead of interleaving. An in-memory
+    database ('') needs none."""
+    if not db_path:
+        yield
+        return
+    with open(f"{db_path}.grouping.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released by the kernel when the holder dies
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
