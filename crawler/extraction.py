@@ -14,7 +14,7 @@ from crawler.extract.cvrf import CvrfError
 from crawler.extract.decode import DecodeError, decode_html
 from crawler.extract.msrc_release import release_from_stored
 from crawler.sources import Source
-from pipeline.store.articles import compress_body, decompress_page
+from pipeline.store.articles import Digest, compress_body, decompress_page, digest
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -29,6 +29,7 @@ class Failure:
 class Extracted:
     article: Article
     body_zlib: bytes     # the response body as the store keeps it (compressed here, off the reactor)
+    digest: Digest       # the store's content hash and word index of the article's text, also computed here
 
 
 def extract_page(body: bytes, content_type: str, url: str, source: Source, context: dict) -> Extracted | Failure:
@@ -46,13 +47,14 @@ def extract_page(body: bytes, content_type: str, url: str, source: Source, conte
         return Failure("extract", str(exc))
     except Exception as exc:  # noqa: BLE001 - a page must never vanish without a crawl_errors row
         return Failure("extract", f"{type(exc).__name__}: {exc}")
-    return Extracted(article, compress_body(body))
+    return Extracted(article, compress_body(body), digest(article.title, article.lead, article.text))
 
 
 @dataclass
 class Reextracted:
     article: dict                        # the row for pipeline.store.save_article
     vulnerabilities: list[dict] | None   # an MSRC release's rows
+    digest: Digest | None = None         # the article's digest (pipeline.store.articles), computed here
 
 
 def reextract_article(row: dict, source: Source, pages: list[dict]) -> Reextracted | Failure:
@@ -74,7 +76,7 @@ def reextract_article(row: dict, source: Source, pages: list[dict]) -> Reextract
     result = {**first.as_row(), "url": row["url"], "kind": row["kind"]}
     if row["kind"] == "primary":
         result["lang"] = guess_lang(first.title + first.text)
-    return Reextracted(result, None)
+    return Reextracted(result, None, digest(result["title"], result["lead"], result["text"]))
 
 
 def _extract_stored(page: dict, url: str, source: Source) -> Article:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.store.articles import Digest
 
 
 @dataclass
@@ -13,6 +17,7 @@ class ArticleItem:
     warnings: list[str] = field(default_factory=list)
     vulnerabilities: list[dict] | None = None   # an MSRC release's rows (pipeline.store schema)
     citations: list[dict] = field(default_factory=list)  # primary sources cited: url, link_text, signals
+    digest: Digest | None = None  # the store's digest of the article's text, when a worker computed it
 
 
 @dataclass

@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
 from scrapy.utils.response import response_status_message
 
 from crawler import user_agent
@@ -133,7 +134,17 @@ class MirrorMiddleware:
             target = urljoin(real, location.decode("latin-1"))  # relative to the page, not the mirror
             mapped = real_url_from_mirror(target, self.mirror) or target
             response.headers["Location"] = mapped.encode("latin-1")
-        return response.replace(url=real)
+        return _with_url(response, real)
+
+
+def _with_url(response, url: str):
+    """``response.replace(url=url)``, leaving the encoding as it was given (usually none: inferred
+    when first asked). ``replace`` reads every attribute, and reading ``encoding`` infers it, which
+    decodes the whole page on the reactor thread."""
+    kwargs = {name: getattr(response, name) for name in response.attributes if name not in ("url", "encoding")}
+    if isinstance(response, TextResponse):
+        kwargs["encoding"] = response._encoding  # noqa: SLF001 - the one attribute replace() gets wrong here
+    return response.__class__(url=url, **kwargs)
 
 
 class ConditionalRequestMiddleware:

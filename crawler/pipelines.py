@@ -135,7 +135,8 @@ class StorePipeline:
             return None
         if isinstance(item, ArticleItem):
             outcome = store.save_article(self.db, {**item.article, "source": item.source}, item.pages,
-                                         vulnerabilities=item.vulnerabilities, citations=item.citations)
+                                         vulnerabilities=item.vulnerabilities, citations=item.citations,
+                                         digested=item.digest)
             for warning in item.warnings:
                 store.record_error(self.db, self.run_pk, item.source, item.article["url"], "rule", warning)
             return outcome

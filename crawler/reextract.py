@@ -159,7 +159,7 @@ class _Run:
             return "failed"
         try:
             return store.save_article(self.db, {**result.article, "source": row["source"]}, [],
-                                      vulnerabilities=result.vulnerabilities)
+                                      vulnerabilities=result.vulnerabilities, digested=result.digest)
         except Exception as exc:  # noqa: BLE001 - save_article's savepoint left nothing half-written
             self._failed(row, "store", f"{type(exc).__name__}: {exc}")
             return "failed"

@@ -4,6 +4,7 @@ import pytest
 
 from pipeline import store
 from pipeline.store import schema
+from pipeline.store.articles import digest
 
 ARTICLE = {"source": "demo", "url": "https://example.jp/a/1.html", "title": "大学で不正アクセス",
            "published_at": "2026-11-18T08:15:00+09:00", "lead": "リード文。", "lang": "ja",
@@ -40,6 +41,27 @@ def test_new_unchanged_changed_versions(db):
     assert row["version"] == 2 and "66,482件" in row["text"]
     old = list(db["article_versions"].rows)
     assert len(old) == 1 and old[0]["text"] == ARTICLE["text"] and old[0]["version"] == 1
+
+
+def _words(db, article_id):
+    return db.execute("SELECT title, body FROM articles_words WHERE rowid = ?", [article_id]).fetchone()
+
+
+def test_a_digest_computed_elsewhere_is_used_only_for_its_own_text(db):
+    """The crawl's workers digest the text (hash, words); the store checks the digest is of the text it stores."""
+    store.save_article(db, ARTICLE, [PAGE], digested=digest(ARTICLE["title"], ARTICLE["lead"], ARTICLE["text"]))
+    row = db["articles"].get(1)
+    assert row["content_hash"] == store.content_hash(ARTICLE["title"], ARTICLE["lead"], ARTICLE["text"])
+    assert "不正 アクセス" in _words(db, 1)[0]
+    stale = digest("別の記事", None, "無関係な本文。")
+    changed = {**ARTICLE, "text": ARTICLE["text"] + "被害は66,482件。"}
+    assert store.save_article(db, changed, [PAGE], digested=stale) == "changed"
+    row = db["articles"].get(1)
+    assert row["content_hash"] == store.content_hash(changed["title"], changed["lead"], changed["text"])
+    assert "被害 は 66" in _words(db, 1)[1] and "無関係" not in _words(db, 1)[1]
+    controlled = {**changed, "text": changed["text"] + "\x07"}  # the digest is of the stored (stripped) text
+    assert store.save_article(db, controlled, [PAGE], digested=digest(
+        controlled["title"], controlled["lead"], controlled["text"])) == "unchanged"
 
 
 def test_raw_page_is_kept_compressed_and_readable(db):

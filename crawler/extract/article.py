@@ -83,8 +83,7 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
     body_el = _rule_element(page, rules.body, "body", warnings)
     partial = any(page.select_one(marker) is not None for marker in rules.partial_markers)
     lead = _rule_text(page, rules.lead, "lead", warnings)
-    links = _links(page, _link_scopes(page, rules, body_el), url)
-    links += _links(page, [el for selector in rules.source_links for el in page.select(selector)], url, listed=True)
+    links = _article_links(page, rules, body_el, url) if source.follow_citations else []
     next_page = _rule_text(page, rules.next_page, "next_page", []) if rules.next_page else None
     page.drop(rules.drop)
     text = page.text(body_el) if body_el is not None else ("" if rules.body else generic.text)
@@ -206,6 +205,14 @@ def _highlights(page: Page, heading: str | None) -> list[str]:
                 texts = [page.joined(li) for li in following.iter("li") if li not in page.skipped]
                 return [clean(text) for text in texts if text.strip()]
     return []
+
+
+def _article_links(page: Page, rules: ExtractRules, body_el: HtmlElement | None, url: str) -> list[Link]:
+    """The links where citations are looked for: read only for a source that follows its citations
+    (nothing else reads them, and on a page without a body rule they are every link of the page)."""
+    links = _links(page, _link_scopes(page, rules, body_el), url)
+    return links + _links(page, [el for selector in rules.source_links for el in page.select(selector)], url,
+                          listed=True)
 
 
 def _link_scopes(page: Page, rules: ExtractRules, body_el: HtmlElement | None) -> list[HtmlElement]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import scrapy
 from scrapy.http import TextResponse
@@ -27,6 +28,9 @@ from crawler.middlewares import CONDITIONAL, RECORD_ONLY, requested_url
 from crawler.offload import PageExtractor
 from crawler.sources import PRIMARY, Source, load_sources
 from crawler.urls import canonical_url
+
+if TYPE_CHECKING:
+    from pipeline.store.articles import Digest
 
 MAX_PAGES = 10
 
@@ -208,7 +212,7 @@ class Spider(scrapy.Spider):
             yield scrapy.Request(next_url, callback=self.parse_article, errback=self.on_error,
                                  cb_kwargs={"context": context, "first": article, "pages": pages})
             return
-        for output in self.article_items(article, pages):
+        for output in self.article_items(article, pages, extracted.digest):
             yield output
 
     def continuation(self, article: Article, page_url: str, page_count: int) -> str | None:
@@ -222,12 +226,12 @@ class Spider(scrapy.Spider):
             return None
         return next_url
 
-    def article_items(self, article: Article, pages: list[dict]):
+    def article_items(self, article: Article, pages: list[dict], digest: Digest | None = None):
         citations = []
         if self.source.follow_citations:
             citations = find_citations(article.links, self.source.allowed_domains, self.vendor_domains)
         yield ArticleItem(source=self.source.key, article=article.as_row(), pages=pages,
-                          warnings=article.warnings, citations=[c.as_row() for c in citations])
+                          warnings=article.warnings, citations=[c.as_row() for c in citations], digest=digest)
         yield from self.citation_requests([(citation.url, article.url) for citation in citations])
 
     def citation_requests(self, cited: list[tuple[str, str]]):
@@ -255,7 +259,7 @@ class Spider(scrapy.Spider):
         article.url = url
         row = {**article.as_row(), "kind": "primary", "lang": guess_lang(article.title + article.text)}
         page = raw_page(response, {"cited_by": cited_by}, extracted.body_zlib)
-        yield ArticleItem(source=PRIMARY.key, article=row, pages=[page], warnings=[])
+        yield ArticleItem(source=PRIMARY.key, article=row, pages=[page], warnings=[], digest=extracted.digest)
 
     async def extract(self, response, url: str, source: Source, context: dict) -> Extracted | FetchFailure:
         """The page's article, extracted in a worker process while the reactor goes on (crawler.offload)."""

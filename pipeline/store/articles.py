@@ -11,11 +11,13 @@ import json
 import re
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.store.db import insert_row
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
-from pipeline.store.words import index_article
+from pipeline.store.words import article_words, index_article
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -40,18 +42,40 @@ def strip_controls(text: str | None) -> str | None:
     return CONTROL_CHARS.sub("", text) if text else text
 
 
-def content_hash(title: str, lead: str | None, text: str) -> str:
+def content_hash(title: str | None, lead: str | None, text: str | None) -> str:
     normalised = re.sub(r"\s+", " ", f"{title}\n{lead or ''}\n{text}").strip()
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Digest:
+    """What the store derives from an article's title, lead and text: the content hash and the words
+    of the word index. Pure, so the crawl's worker processes compute it beside the extraction, off the
+    writer; the store uses it only when it is of the very text it stores."""
+    title: str | None
+    lead: str | None
+    text: str | None
+    content_hash: str
+    words: tuple[str, str]      # the title's and the lead and text's, as the word index holds them
+
+    def of(self, row: dict) -> bool:
+        return (self.title, self.lead, self.text) == (row["title"], row["lead"], row["text"])
+
+
+def digest(title: str | None, lead: str | None, text: str | None) -> Digest:
+    """The digest of the text as the store keeps it (control characters stripped)."""
+    title, lead, text = strip_controls(title), strip_controls(lead), strip_controls(text)
+    return Digest(title, lead, text, content_hash(title, lead, text), article_words(title, lead, text))
+
+
 def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict],
                  fetched_at: str | None = None, vulnerabilities: list[dict] | None = None,
-                 citations: list[dict] | None = None) -> str:
+                 citations: list[dict] | None = None, digested: Digest | None = None) -> str:
     """Store one extracted article, its raw pages, and what belongs to it, atomically.
 
     ``vulnerabilities`` (an MSRC release's rows) replace the release's earlier rows; ``citations``
-    (url, link_text, signals) record the primary sources a news article cites.
+    (url, link_text, signals) record the primary sources a news article cites; ``digested`` is the
+    article's digest when a worker computed it already (ignored unless it is of the stored text).
     Returns 'new', 'changed' (old text kept in article_versions) or 'unchanged'.
     """
     fetched_at = fetched_at or now_iso()
@@ -65,12 +89,14 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
         if article.get("text_from_feed") and existing and _keeps_feed_text(row, existing):
             # Reached from a listing this time: the feed's summary is missing, not changed.
             row["feed_summary"], row["text"] = existing["feed_summary"], existing["text"]
-        row["content_hash"] = content_hash(row["title"], row["lead"], row["text"])
+        if digested is None or not digested.of(row):
+            digested = digest(row["title"], row["lead"], row["text"])
+        row["content_hash"] = digested.content_hash
         if existing is None:
             outcome = "new"
             row.update(version=1, first_seen_at=fetched_at, last_fetched_at=fetched_at,
                        last_checked_at=fetched_at)
-            article_id = db["articles"].insert(row).last_pk
+            article_id = insert_row(db, "articles", row)
         elif existing["content_hash"] == row["content_hash"]:
             outcome = "unchanged"
             article_id = existing["id"]
@@ -83,7 +109,7 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
             row.update(version=existing["version"] + 1, last_fetched_at=fetched_at, last_checked_at=fetched_at)
             db["articles"].update(article_id, row)
         if outcome != "unchanged":
-            index_article(db, article_id, row["title"], row["lead"], row["text"])
+            index_article(db, article_id, *digested.words)
         for number, page in enumerate(pages, start=1):
             _save_raw_page(db, article_id, number, page, fetched_at)
         if vulnerabilities is not None:
@@ -156,13 +182,13 @@ def _save_raw_page(db: sqlite_utils.Database, article_id: int, number: int, page
                    fetched_at: str) -> None:
     """One response; ``body_zlib`` when the caller compressed the body already (a worker), else ``body``."""
     body_zlib = page.get("body_zlib")
-    db["raw_pages"].upsert({
+    insert_row(db, "raw_pages", {
         "url": page["url"], "article_id": article_id, "page": number, "fetched_at": fetched_at,
         "status": page.get("status", 200),
         "headers": json.dumps(page.get("headers") or {}, ensure_ascii=False),
         "body_zlib": body_zlib if body_zlib is not None else compress_body(page["body"]),
         "context": json.dumps(page.get("context") or {}, ensure_ascii=False),
-    }, pk="url")
+    }, upsert_on="url")
 
 
 def compress_body(body: bytes) -> bytes:

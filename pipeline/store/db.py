@@ -134,14 +134,19 @@ def _check_ours(conn: sqlite3.Connection, file: Path, migrate: bool) -> None:
                                f"(newsdesk draft) to upgrade it to {latest}")
 
 
-def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
+def insert_row(db: sqlite_utils.Database, table: str, row: dict, upsert_on: str | None = None) -> int:
     """Insert one row (lists and dicts stored as JSON, as sqlite-utils does) and return its rowid:
-    one statement, without sqlite-utils' per-call look-ups of the table's columns. Outside a
-    transaction it is committed at once (as sqlite-utils' insert is)."""
+    one statement, without sqlite-utils' per-call look-ups of the table's columns. ``upsert_on`` (a
+    unique column) updates the row holding the same value instead, as sqlite-utils' upsert does.
+    Outside a transaction it is committed at once (as sqlite-utils' insert is)."""
     values = [json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in row.values()]
     outside = not db.conn.in_transaction
+    conflict = ""
+    if upsert_on:
+        conflict = f" ON CONFLICT([{upsert_on}]) DO UPDATE SET " + ", ".join(
+            f"[{c}] = excluded.[{c}]" for c in row if c != upsert_on)
     cursor = db.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in row)}) "
-                             f"VALUES ({', '.join('?' * len(row))})", values)
+                             f"VALUES ({', '.join('?' * len(row))}){conflict}", values)
     if outside:
         db.conn.commit()
     return cursor.lastrowid

@@ -262,11 +262,11 @@ def _m005_rebuild_keeps_ids(db: sqlite_utils.Database) -> None:
 
 
 def _m006_desk(db: sqlite_utils.Database) -> None:
-    from pipeline.store.words import WORDS_SCHEMA, index_article  # fugashi loads only when migrating
+    from pipeline.store.words import WORDS_SCHEMA, article_words, index_article  # fugashi loads only when migrating
 
     db.execute(WORDS_SCHEMA)
-    for row in db.execute("SELECT id, title, lead, text FROM articles").fetchall():
-        index_article(db, *row)
+    for article_id, title, lead, text in db.execute("SELECT id, title, lead, text FROM articles").fetchall():
+        index_article(db, article_id, *article_words(title, lead, text))
     db.execute("ALTER TABLE candidates ADD COLUMN commentary TEXT")      # the editor's 所感
     db.execute("ALTER TABLE candidates ADD COLUMN position INTEGER")     # order among picked items
     db.execute("ALTER TABLE candidate_history ADD COLUMN editor TEXT")   # who, when actor = 'editor'

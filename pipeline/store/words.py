@@ -24,10 +24,16 @@ def segmented(text: str | None) -> str:
     return " ".join(tokens(normalize(text or "")))
 
 
-def index_article(db: sqlite_utils.Database, article_id: int, title: str, lead: str | None, text: str) -> None:
+def article_words(title: str | None, lead: str | None, text: str | None) -> tuple[str, str]:
+    """The word index's title and body of an article."""
+    return segmented(title), segmented(f"{lead or ''}\n{text}")
+
+
+def index_article(db: sqlite_utils.Database, article_id: int, title_words: str, body_words: str) -> None:
+    """(Re)index one article under its words (``article_words``)."""
     db.execute("DELETE FROM articles_words WHERE rowid = ?", [article_id])
     db.execute("INSERT INTO articles_words (rowid, title, body) VALUES (?, ?, ?)",
-               [article_id, segmented(title), segmented(f"{lead or ''}\n{text}")])
+               [article_id, title_words, body_words])
 
 
 def index_missing(db: sqlite_utils.Database) -> int:
@@ -36,7 +42,7 @@ def index_missing(db: sqlite_utils.Database) -> int:
     missing = db.execute("SELECT id, title, lead, text FROM articles "
                          "WHERE id NOT IN (SELECT rowid FROM articles_words)").fetchall()
     db.conn.executemany("INSERT INTO articles_words (rowid, title, body) VALUES (?, ?, ?)",
-                        ((i, segmented(title), segmented(f"{lead or ''}\n{text}")) for i, title, lead, text in missing))
+                        ((i, *article_words(title, lead, text)) for i, title, lead, text in missing))
     db.conn.commit()
     return len(missing)
 
