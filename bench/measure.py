@@ -2,9 +2,12 @@
 
 CPU and the largest single-process RSS come from the kernel's own accounting of the child
 (``os.wait4``: user + system time and ``ru_maxrss`` of the child and the children it waited for,
-such as a worker pool). While the child runs, the RSS of its whole process tree is sampled from
-/proc every SAMPLE_SECONDS, so a pool's workers count together; ``peak_rss_mib`` is the larger of
-the two.
+such as a worker pool). While the child runs, the memory of its whole process tree is sampled from
+/proc every SAMPLE_SECONDS, so a pool's workers count together, twice: the sum of the processes'
+RSS (``tree_rss_mib``; ``peak_rss_mib`` is the larger of it and the largest process), which counts
+a page shared by several processes (the interpreter, libraries, the mapped MeCab dictionary) once
+per process, and the sum of their PSS (``tree_pss_mib``, from smaps_rollup), which divides a shared
+page among the processes sharing it: the memory the tree takes from the machine.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Measured:
     cpu: float                    # user + system seconds of the child and its waited-for children
     max_rss_mib: float            # the largest single process (ru_maxrss)
     tree_rss_mib: float           # the largest sampled sum over the process tree
+    tree_pss_mib: float           # the largest sampled sum of proportional set sizes (shared pages divided)
     returncode: int
     stdout: str
     stderr: str
@@ -59,7 +63,8 @@ def run(command: list[str], *, cwd: Path, env: dict | None = None, check: bool =
         out.seek(0)
         err.seek(0)
         result = Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mib=usage.ru_maxrss / 1024,
-                          tree_rss_mib=peak.peak / 2**20, returncode=os.waitstatus_to_exitcode(status),
+                          tree_rss_mib=peak.peak / 2**20, tree_pss_mib=peak.peak_pss / 2**20,
+                          returncode=os.waitstatus_to_exitcode(status),
                           stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"))
     if check and result.returncode != 0:
         raise StepFailed(f"{' '.join(command[:6])} … exited {result.returncode}: {result.stderr.strip()[-2000:]}")
@@ -84,12 +89,14 @@ class _TreeSampler(threading.Thread):
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid = pid
-        self.peak = 0
+        self.peak = self.peak_pss = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.wait(SAMPLE_SECONDS):
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+            tree = _tree(self.pid)
+            self.peak = max(self.peak, sum(_rss(pid) for pid in tree))
+            self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in tree))
 
     def stop(self) -> None:
         self._halt.set()
@@ -120,3 +127,15 @@ def _rss(pid: int) -> int:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _pss(pid: int) -> int:
+    """The process's proportional set size (0 where the kernel has no smaps_rollup)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0

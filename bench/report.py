@@ -76,6 +76,7 @@ def summarise(result: dict) -> dict:
         "startup_ms": _startup_ms(steps, result.get("config", {}).get("startup_query", "")),
         "python_ms": statistics.median(python) if python else None,
         "crawl_peak_rss_mib": max((e["peak_rss_mib"] for e in steps.get("crawl", [])), default=None),
+        "crawl_peak_pss_mib": max((e.get("peak_pss_mib") or 0 for e in steps.get("crawl", [])), default=None) or None,
         "crawl_pages": result.get("site", {}).get("pages"),
         "archive_size": result.get("config", {}).get("archive"),
         "reextract_note": f"--workers {workers}" if workers else "one process (reextract has no --workers)",
@@ -87,7 +88,8 @@ def _step_summary(entries: list[dict]) -> dict:
     shares = [entry["cpu_share"] for entry in entries if entry.get("cpu_share") is not None]
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
             "cpu_share": statistics.median(shares) if shares else None,
-            "peak_rss_mib": max((entry.get("peak_rss_mib") or 0 for entry in entries), default=None)}
+            "peak_rss_mib": max((entry.get("peak_rss_mib") or 0 for entry in entries), default=None),
+            "peak_pss_mib": max((entry.get("peak_pss_mib") or 0 for entry in entries), default=None)}
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -98,17 +100,19 @@ def table(result: dict) -> str:
              f"{config.get('rounds')} rounds interleaved, search archive {config.get('archive'):,} articles, "
              f"{config.get('cpus')} CPUs" + (f", {result['wall_seconds']:.0f} s" if "wall_seconds" in result else ""),
              "",
-             f"{'step':<26}{'unit':<9}{'median':>9}{'min':>9}{'max':>9}{'CPU':>7}{'peak RSS':>11}  notes"]
+             f"{'step':<26}{'unit':<9}{'median':>9}{'min':>9}{'max':>9}{'CPU':>7}{'peak RSS':>11}{'PSS':>9}  notes"]
     for step, (label, unit) in LABELS.items():
         if step not in summary["steps"]:
             continue
         figures = summary["steps"][step]
         share = f"{figures['cpu_share']:.0%}" if figures["cpu_share"] is not None else "-"
         rss = f"{figures['peak_rss_mib']:.0f} MiB" if figures["peak_rss_mib"] else "-"
+        pss = f"{figures['peak_pss_mib']:.0f} MiB" if figures.get("peak_pss_mib") else "-"
         lines.append(f"{label:<26}{unit:<9}{_num(figures['median']):>9}{_num(figures['min']):>9}"
-                     f"{_num(figures['max']):>9}{share:>7}{rss:>11}  {_note(step, result, summary)}")
+                     f"{_num(figures['max']):>9}{share:>7}{rss:>11}{pss:>9}  {_note(step, result, summary)}")
     lines += ["", "CPU: CPU seconds per wall second of the step's processes (100% = one core busy); "
-              "peak RSS: the process tree's.", ""]
+              "peak RSS: the process tree's, summed (a page shared by processes counted in each); "
+              "PSS: the tree's proportional set size (shared pages divided among the processes).", ""]
     lines += _query_lines(summary)
     lines += ["", f"{'goal':<40}{'measured':>13}{'target':>14}  met"]
     lines += [_goal_line(goal) for goal in goal_results({**result, "summary": summary})]

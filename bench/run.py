@@ -216,7 +216,7 @@ def _generator_version() -> str:
 
 def _usage(done: measure.Measured) -> dict:
     return {"wall_seconds": done.wall, "cpu_share": done.cpu_share, "peak_rss_mib": done.peak_rss_mib,
-            "max_process_rss_mib": done.max_rss_mib}
+            "peak_pss_mib": done.tree_pss_mib, "max_process_rss_mib": done.max_rss_mib}
 
 
 def _count(db_file: Path, sql: str) -> int:

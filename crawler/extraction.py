@@ -76,7 +76,8 @@ def reextract_article(row: dict, source: Source, pages: list[dict]) -> Reextract
     result = {**first.as_row(), "url": row["url"], "kind": row["kind"]}
     if row["kind"] == "primary":
         result["lang"] = guess_lang(first.title + first.text)
-    return Reextracted(result, None, digest(result["title"], result["lead"], result["text"]))
+    # Words are left to the store: an article extracted again is mostly unchanged and needs none.
+    return Reextracted(result, None, digest(result["title"], result["lead"], result["text"], words=False))
 
 
 def _extract_stored(page: dict, url: str, source: Source) -> Article:

@@ -55,7 +55,7 @@ class StorePipeline:
         return pipeline
 
     def spider_opened(self, spider):
-        self.db = store.open_db(self.db_file)
+        self.db = store.open_db(self.db_file, cache_kib=store.WRITER_CACHE_KIB)
         source = spider.source
         self.source_key = source.key
         store.save_source(self.db, source.key, source.name, source.lang, dataclasses.asdict(source))

@@ -42,6 +42,7 @@ def reextract(db: sqlite_utils.Database, sources: dict[str, Source], only: str |
               restart: bool = False, timeout: float | None = NEWSDESK_EXTRACT_TIMEOUT) -> Counter:
     """Returns counts of outcomes: new/changed/unchanged/failed/skipped (source no longer registered)."""
     job = "reextract" + (f":{only}" if only else "")
+    db.execute(f"PRAGMA cache_size = -{store.WRITER_CACHE_KIB}")  # a writer in id order: memory goes to workers
     run = _Run(db, job, registry_fingerprint(sources), progress, on_failure)
     after = 0 if restart else store.job_cursor(db, job, run.fingerprint)
     run.total = _count(db, only, after)

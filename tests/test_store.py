@@ -59,7 +59,11 @@ def test_a_digest_computed_elsewhere_is_used_only_for_its_own_text(db):
     row = db["articles"].get(1)
     assert row["content_hash"] == store.content_hash(changed["title"], changed["lead"], changed["text"])
     assert "被害 は 66" in _words(db, 1)[1] and "無関係" not in _words(db, 1)[1]
-    controlled = {**changed, "text": changed["text"] + "\x07"}  # the digest is of the stored (stripped) text
+    later = {**changed, "text": changed["text"] + "復旧は未定。"}  # words left to the store: it segments them
+    assert store.save_article(db, later, [PAGE], digested=digest(
+        later["title"], later["lead"], later["text"], words=False)) == "changed"
+    assert "復旧 は 未定" in _words(db, 1)[1]
+    controlled = {**later, "text": later["text"] + "\x07"}  # the digest is of the stored (stripped) text
     assert store.save_article(db, controlled, [PAGE], digested=digest(
         controlled["title"], controlled["lead"], controlled["text"])) == "unchanged"
 

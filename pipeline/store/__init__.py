@@ -28,6 +28,7 @@ from pipeline.store.db import (
     BUSY_TIMEOUT_MS,
     DEFAULT_DB,
     ENV_VAR,
+    WRITER_CACHE_KIB,
     DatabaseUnusable,
     busy_timeout_ms,
     db_path,
@@ -53,7 +54,7 @@ from pipeline.store.transactions import transaction
 __all__ = [
     "article_detail", "ARTICLE_FIELDS", "article_urls", "BUSY_ENV_VAR", "BUSY_TIMEOUT_MS", "busy_timeout_ms",
     "clear_cursor", "compress_body", "content_hash", "DatabaseUnusable", "db_path", "decompress_page",
-    "DEFAULT_DB", "ENV_VAR", "finish_run", "job_cursor", "known_articles",
+    "DEFAULT_DB", "ENV_VAR", "WRITER_CACHE_KIB", "finish_run", "job_cursor", "known_articles",
     "last_finished_run", "last_finished_starts", "mark_checked", "MSRC_RELEASE_URL", "msrc_release_url",
     "now_iso", "open_db", "open_reader", "QueryError", "raw_pages", "record_error", "run_summary", "save_article",
     "save_cursor", "save_source", "save_validators", "schema_version", "search", "start_run", "stored_pages",

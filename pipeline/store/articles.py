@@ -56,16 +56,18 @@ class Digest:
     lead: str | None
     text: str | None
     content_hash: str
-    words: tuple[str, str]      # the title's and the lead and text's, as the word index holds them
+    words: tuple[str, str] | None  # the title's and the lead and text's, as the word index holds them
 
     def of(self, row: dict) -> bool:
         return (self.title, self.lead, self.text) == (row["title"], row["lead"], row["text"])
 
 
-def digest(title: str | None, lead: str | None, text: str | None) -> Digest:
-    """The digest of the text as the store keeps it (control characters stripped)."""
+def digest(title: str | None, lead: str | None, text: str | None, *, words: bool = True) -> Digest:
+    """The digest of the text as the store keeps it (control characters stripped); ``words=False``
+    leaves the words to the store, which needs them only for a new or changed text."""
     title, lead, text = strip_controls(title), strip_controls(lead), strip_controls(text)
-    return Digest(title, lead, text, content_hash(title, lead, text), article_words(title, lead, text))
+    return Digest(title, lead, text, content_hash(title, lead, text),
+                  article_words(title, lead, text) if words else None)
 
 
 def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict],
@@ -109,7 +111,7 @@ def save_article(db: sqlite_utils.Database, article: dict, pages: Iterable[dict]
             row.update(version=existing["version"] + 1, last_fetched_at=fetched_at, last_checked_at=fetched_at)
             db["articles"].update(article_id, row)
         if outcome != "unchanged":
-            index_article(db, article_id, *digested.words)
+            index_article(db, article_id, *(digested.words or article_words(row["title"], row["lead"], row["text"])))
         for number, page in enumerate(pages, start=1):
             _save_raw_page(db, article_id, number, page, fetched_at)
         if vulnerabilities is not None:

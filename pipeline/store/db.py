@@ -31,6 +31,7 @@ class DatabaseUnusable(Exception):
 
 
 CACHE_KIB = 65536  # SQLite's page cache per connection (default 2 MiB): index look-ups of a large archive stay in it
+WRITER_CACHE_KIB = 8192  # the crawl's and reextract's: appends and one-URL look-ups; memory goes to workers
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -48,8 +49,9 @@ def busy_timeout_ms() -> int:
 
 
 def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
-            migrate: bool = True) -> sqlite_utils.Database:
-    """Open the database, migrating it unless ``migrate=False`` (read-only commands never migrate).
+            migrate: bool = True, cache_kib: int = CACHE_KIB) -> sqlite_utils.Database:
+    """Open the database, migrating it unless ``migrate=False`` (read-only commands never migrate);
+    ``cache_kib``: SQLite's page cache (it fills as pages are read or written).
 
     With create=False a missing file is an error. A file that is not newsdesk's is refused before
     anything is written to it (DatabaseUnusable).
@@ -67,7 +69,7 @@ def open_db(path: str | os.PathLike | None = None, *, create: bool = True,
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        db.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         if migrate:
             schema.migrate(db)
     return db
