@@ -212,6 +212,19 @@ def test_company_names_may_open_with_hiragana_after_the_legal_form():
     assert orgs("株式会社は発表した。株式会社ではなく個人が対応した。") == []
 
 
+def test_schools_and_hospitals_are_organisations_but_their_common_nouns_are_not():
+    assert orgs("島瀬県立朝花高等学校と竹風総合病院、桜ヶ丘学園が発表した。") == [
+        "島瀬県立朝花高等学校", "竹風総合病院", "桜ヶ丘学園"]
+    assert orgs("地域の中核病院と市立小学校に通知した。") == []
+
+
+def test_company_names_may_end_in_hiragana_before_the_legal_form():
+    assert orgs("ソラひかり株式会社のメールアカウントが乗っ取られた。") == ["ソラひかり株式会社"]
+    assert orgs("竹風市のソラひかり株式会社は発表した。") == ["竹風市", "ソラひかり株式会社"]
+    # a run ending like a particle is not the end of a name
+    assert orgs("同社などの株式会社に連絡した。") == []
+
+
 def test_organisations_are_deduplicated():
     assert orgs("架空市は発表した。架空市によると、架空市の職員が対応した。") == ["架空市"]
 

@@ -73,6 +73,45 @@ def test_other_victims_in_the_same_words_the_same_week_are_other_stories(db):
     assert len({story_of(db, article) for article in ids}) == 3
 
 
+PROVIDER = "メールサービスを提供する株式会社コムクラウドによると、不審なログインは海外から行われていた。"
+PHISHING = {
+    "株式会社ブルーネット": "株式会社ブルーネットは5月22日、営業部の社員のメールアカウントが乗っ取られ、取引先など"
+                            "18,314通のフィッシングメールが送信されたと発表した。" + PROVIDER +
+                            "同社は全社員のパスワードを変更し、取引先に注意を呼びかけている。",
+    "ソラひかり株式会社": "ソラひかり株式会社は、経理担当者のアカウントが5月20日から不正に使われ、23,428通の"
+                          "フィッシングメールが送信されていたことを明らかにした。" + PROVIDER +
+                          "多要素認証を導入し、警察に相談している。",
+}
+
+
+def test_victims_named_in_the_headlines_differ_even_when_both_name_the_same_provider(db):
+    blue = add(db, "https://scannetsecurity.example/1", PHISHING["株式会社ブルーネット"],
+               "株式会社ブルーネット、アカウント乗っ取りでフィッシングメール18,314通", "2025-05-22T10:00:00+09:00")
+    sora = add(db, "https://scannetsecurity.example/2", PHISHING["ソラひかり株式会社"],
+               "ソラひかり株式会社のメールアカウント乗っ取り、23,428通のフィッシングメール送信",
+               "2025-05-22T15:00:00+09:00")
+    stories.update_stories(db)
+    assert story_of(db, blue) != story_of(db, sora)
+    evidence = json.loads(db.execute("SELECT evidence FROM story_articles WHERE article_id = ?", [sora]).fetchone()[0])
+    assert evidence == {"by": "new"}
+
+
+def test_headline_victims_conflict_unless_one_side_names_the_others_victim():
+    from pipeline.stories.profiles import build_profile
+    from pipeline.stories.scoring import article_side, features
+
+    def side(n, title, text):
+        profile = build_profile({"id": n, "version": 1, "published_at": "2025-05-22T10:00:00+09:00",
+                                 "title": title, "lead": None, "text": text})
+        return article_side(profile, {}, 1000)
+
+    blue = side(1, "株式会社ブルーネット、アカウント乗っ取り", PHISHING["株式会社ブルーネット"])
+    sora = side(2, "ソラひかり株式会社のメールアカウント乗っ取り", PHISHING["ソラひかり株式会社"])
+    provider = side(3, "株式会社コムクラウドに不正ログイン、利用企業のソラひかり株式会社などに影響", PROVIDER)
+    assert features(sora, blue, {}, {}, 1000)["title_org_conflict"] == 1.0
+    assert features(provider, sora, {}, {}, 1000)["title_org_conflict"] == 0.0  # the provider's story names Sora
+
+
 def test_the_same_incident_months_later_is_another_story(db):
     first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-03-02T10:00:00+09:00")
     later = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-07-20T10:00:00+09:00", "internet_watch")
@@ -176,7 +215,8 @@ def test_the_join_model_file_is_versioned_and_checked():
     model = join_model()
     assert model.version and 0 < model.threshold < model.repair_threshold < 1
     assert "id_conflict" in model.vetoes and model.probability({"id_conflict": 1.0, "title_cos": 1.0}) == 0.0
-    assert model.weights["org_conflict"] < 0 and model.weights["body_cos"] > 0
+    assert model.weights["org_conflict"] < 0 and model.weights["title_org_conflict"] < 0
+    assert model.weights["body_cos"] > 0
     with pytest.raises(ValueError, match="no weight for near_duplicate"):
         model_from({"version": "x", "weights": {k: 1 for k in model.weights if k != "near_duplicate"},
                     "bias": 0, "threshold": 0.5, "repair_threshold": 0.9})

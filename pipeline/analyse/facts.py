@@ -217,7 +217,8 @@ def _identifiers(text: str) -> list[Fact]:
 
 _NAME = r"\u4e00-\u9fff\u3400-\u4dbf々〆\u30a1-\u30ffA-Za-zＡ-Ｚａ-ｚ&＆"
 _ORG_SUFFIXES = (
-    "大学院", "大学", "機構", "研究所", "協会", "センター", "株式会社", "省", "庁", "県", "市", "町", "村"
+    "大学院", "大学", "高等学校", "中学校", "小学校", "学園", "病院", "機構", "研究所", "協会", "センター", "株式会社",
+    "省", "庁", "県", "市", "町", "村"
 )
 _ORG_PREFIXES = (
     "株式会社", "独立行政法人", "国立研究開発法人", "一般社団法人", "公益社団法人", "一般財団法人",
@@ -229,6 +230,10 @@ _ORG_SUFFIX_RE = re.compile(rf"[{_NAME}]{{1,30}}?(?:{'|'.join(_ORG_SUFFIXES)})(?
 # particle (株式会社は…, 株式会社ではなく…) is not a name.
 _HIRAGANA_LEAD = rf"(?:(?![はがのにとをもでへやよ])[\u3041-\u3096]{{2,6}}(?=[{_NAME}]))?"
 _ORG_PREFIX_RE = re.compile(rf"(?:{'|'.join(_ORG_PREFIXES)}){_HIRAGANA_LEAD}[{_NAME}]{{1,30}}")
+# A company name may end in a hiragana run before 株式会社 (ソラひかり株式会社: a
+# kanji or katakana part, then hiragana); a run ending like a particle (…などの株式会社) is not part of a name.
+_ORG_KANA_COMPANY_RE = re.compile(
+    rf"[{_NAME}]{{1,30}}?[\u3041-\u3096]{{2,6}}(?<![のはがをにでともやへ])株式会社(?![{_NAME}])")
 _ORG_EN_RE = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9&\-]*\s+){1,3}(?:Inc\.|Corporation|Corp\.|Ltd\.|LLC(?![A-Za-z]))"
 )
@@ -243,7 +248,8 @@ _ORG_NOT_NAMES = frozenset(
     {
         "都市", "大都市", "地方都市", "主要都市", "政令指定都市", "都道府県", "各都道府県", "市町村",
         "各市町村", "官公庁", "省庁", "各省庁", "反省", "自省", "農村", "漁村", "山村", "国立大学",
-        "私立大学", "公立大学", "国公立大学", "県立大学", "市立大学", "各大学",
+        "私立大学", "公立大学", "国公立大学", "県立大学", "市立大学", "各大学", "県立高等学校", "市立中学校",
+        "市立小学校", "公立学校", "総合病院", "市民病院", "大学病院", "中核病院", "各病院", "動物病院",
     }
 )
 
@@ -275,7 +281,7 @@ def _clean_org(text: str, start: int, source: str) -> tuple[str, int] | None:
 
 def _orgs(text: str) -> list[Fact]:
     candidates = []
-    for regex in (_ORG_PREFIX_RE, _ORG_SUFFIX_RE, _ORG_EN_RE, _ORG_KNOWN_RE):
+    for regex in (_ORG_PREFIX_RE, _ORG_SUFFIX_RE, _ORG_KANA_COMPANY_RE, _ORG_EN_RE, _ORG_KNOWN_RE):
         for m in regex.finditer(text):
             cleaned = _clean_org(m.group(0), m.start(), text)
             if cleaned:

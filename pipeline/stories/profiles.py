@@ -65,7 +65,8 @@ def content_words(text: str) -> Counter:
 
 
 def article_facts(article: dict) -> dict[str, list[str]]:
-    """The facts that tell one event from another: CVE/KB ids, organisations, counts."""
+    """The facts that tell one event from another: CVE/KB ids, organisations (and those the title
+    names), counts."""
     text = f"{article['title']}\n{article.get('lead') or ''}\n{article['text'][:BODY_CHARS]}"
     found: dict[str, set[str]] = {"id": set(), "org": set(), "count": set()}
     for fact in extract_facts(text):
@@ -73,6 +74,7 @@ def article_facts(article: dict) -> dict[str, list[str]]:
             found["id"].add(fact.value)
         elif fact.kind in ("org", "count"):
             found[fact.kind].add(fact.value)
+    found["title_org"] = {org for org in found["org"] if org in article["title"]}  # the headline's: the victim
     return {kind: sorted(values) for kind, values in found.items()}
 
 

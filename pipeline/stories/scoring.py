@@ -11,6 +11,8 @@ Features (each 0–1):
   id_conflict           both name CVE/KB numbers and none in common (a veto: another advisory
                         in the same words is another story)
   org_conflict          both name rare organisations and none in common
+  title_org_conflict    both headlines name rare organisations (the victims) and neither side names
+                        the other's anywhere (a provider both name does not make them one story)
   count_shared          both give the same count (312 人)
   count_conflict        both give counts in the same unit and none agree
   time_newest           Gaussian (σ = 3 days) of the distance to the story's newest article
@@ -31,7 +33,7 @@ from pipeline.stories.evidence import moment
 from pipeline.stories.profiles import Profile, idf, weigh
 
 FEATURES = ("title_cos", "body_cos", "rare_shared", "org_shared", "id_shared", "id_conflict", "org_conflict",
-            "count_shared", "count_conflict", "time_newest", "time_oldest", "near_duplicate")
+            "title_org_conflict", "count_shared", "count_conflict", "time_newest", "time_oldest", "near_duplicate")
 SIGMA_DAYS = 3.0
 RARE_ORG = 0.5          # an organisation whose relative IDF is above this names the victim, not a bystander
 
@@ -112,6 +114,8 @@ def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, 
     rel = _org_rarity(a_orgs, dfs, total) | _org_rarity(s_orgs, dfs, total)
     mine_orgs = {org for org in a_orgs if rel[org] > RARE_ORG}
     their_orgs = {org for org in s_orgs if rel[org] > RARE_ORG}
+    mine_victims = {org for org in a_facts.get("title_org", ()) if rel[org] > RARE_ORG}
+    their_victims = {org for org in s_facts.get("title_org", ()) if rel[org] > RARE_ORG}
     ids_a, ids_s = a_facts.get("id", set()), s_facts.get("id", set())
     counts_a, counts_s = a_facts.get("count", set()), s_facts.get("count", set())
     when = _moment(article.newest)
@@ -123,6 +127,8 @@ def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, 
         "id_shared": float(bool(ids_a & ids_s)),
         "id_conflict": float(bool(ids_a and ids_s and not ids_a & ids_s)),
         "org_conflict": float(bool(mine_orgs and their_orgs and not mine_orgs & their_orgs)),
+        "title_org_conflict": float(bool(mine_victims and their_victims and not mine_victims & set(s_orgs)
+                                         and not their_victims & set(a_orgs))),
         "count_shared": float(bool(counts_a & counts_s)),
         "count_conflict": float(bool(counts_a and counts_s and not counts_a & counts_s
                                      and {_unit(c) for c in counts_a} & {_unit(c) for c in counts_s})),
