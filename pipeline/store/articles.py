@@ -193,9 +193,12 @@ def _save_raw_page(db: sqlite_utils.Database, article_id: int, number: int, page
     }, upsert_on="url")
 
 
+BODY_ZLIB_LEVEL = 3  # on the benchmark's pages: 12% larger than level 6 at 40% of its CPU (1.9 against 5.0 ms)
+
+
 def compress_body(body: bytes) -> bytes:
     """A response body as raw_pages keeps it (pure: the crawl runs it in its worker processes)."""
-    return zlib.compress(body, 6)
+    return zlib.compress(body, BODY_ZLIB_LEVEL)
 
 
 def raw_pages(db: sqlite_utils.Database, article_id: int) -> list[dict]:
