@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,8 +85,10 @@ def replicate(crawl_db: Path, target: Path, size: int) -> int:
 
 
 def _count(db) -> int:
-    conn = db if isinstance(db, sqlite3.Connection) else sqlite3.connect(db)
-    return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    if isinstance(db, sqlite3.Connection):
+        return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with closing(sqlite3.connect(db)) as conn:
+        return _count(conn)
 
 
 def main() -> None:

@@ -212,7 +212,8 @@ class Spider(scrapy.Spider):
             yield scrapy.Request(next_url, callback=self.parse_article, errback=self.on_error,
                                  cb_kwargs={"context": context, "first": article, "pages": pages})
             return
-        for output in self.article_items(article, pages, extracted.digest):
+        # a worker digested this page's text only; an article of several pages is digested by the store
+        for output in self.article_items(article, pages, extracted.digest if len(pages) == 1 else None):
             yield output
 
     def continuation(self, article: Article, page_url: str, page_count: int) -> str | None:
