@@ -80,6 +80,7 @@ def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: in
                 draft_story(db, story_id, profile, outcome, llm_model, prepared=(revision, articles, text))
     if progress:
         progress("drafting", len(pending), len(pending))
+    settle_drafting_queue(db)
     return outcome
 
 
@@ -114,11 +115,23 @@ def _extractive(articles: list[dict], profile: Profile) -> list[dict]:
 
 
 def stories_to_draft(db: sqlite_utils.Database) -> list[int]:
-    """Stories with articles but no candidate, or changed since their candidate was last drafted."""
-    return [row[0] for row in db.execute(
-        "SELECT st.id FROM stories st LEFT JOIN candidates c ON c.story_id = st.id "
-        "WHERE st.merged_into IS NULL AND EXISTS (SELECT 1 FROM story_articles sa WHERE sa.story_id = st.id) "
-        "AND (c.id IS NULL OR c.drafted_revision IS NULL OR c.drafted_revision < st.revision) ORDER BY st.id")]
+    """Stories with articles but no candidate, or changed since their candidate was last drafted.
+    Only the queued stories are looked at (drafting_queue, kept by the triggers of
+    pipeline.store.schema); those that need nothing leave the queue."""
+    settle_drafting_queue(db)
+    return [row[0] for row in db.execute(f"{_NEEDS_DRAFT} ORDER BY st.id")]
+
+
+def settle_drafting_queue(db: sqlite_utils.Database) -> None:
+    """Drop the queued stories that need no draft (checked in the statement: one queued again stays)."""
+    with transaction(db):
+        db.execute(f"DELETE FROM drafting_queue WHERE story_id NOT IN ({_NEEDS_DRAFT})")
+
+
+_NEEDS_DRAFT = ("SELECT st.id FROM drafting_queue q CROSS JOIN stories st ON st.id = q.story_id "  # the queue first
+                "LEFT JOIN candidates c ON c.story_id = st.id "
+                "WHERE st.merged_into IS NULL AND EXISTS (SELECT 1 FROM story_articles sa WHERE sa.story_id = st.id) "
+                "AND (c.id IS NULL OR c.drafted_revision IS NULL OR c.drafted_revision < st.revision)")
 
 
 def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outcome: DraftOutcome,

@@ -13,15 +13,18 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extract.dates import parse_date, western_years
-from crawler.extract.generic import GenericReading
 from crawler.extract.tree import MAX_NESTING, ExtractError, Page, clean, element_text, parse_html
 from crawler.sources import ExtractRules, Source
+
+if TYPE_CHECKING:
+    from crawler.extract.generic import GenericReading
 
 __all__ = ["MAX_NESTING", "Article", "ExtractError", "Link", "element_text", "extract_article", "guess_lang"]
 
@@ -74,6 +77,8 @@ def extract_article(html: str, url: str, source: Source, feed_entry: dict | None
     """Extract one article page. ``feed_entry`` (title, summary, published) fills gaps."""
     feed_entry = feed_entry or {}
     rules = source.extract
+    from crawler.extract.generic import GenericReading  # trafilatura: loaded where pages are extracted
+
     page = Page(parse_html(html))
     generic = GenericReading(page.root, url, html)
     warnings: list[str] = []

@@ -6,6 +6,9 @@ The metadata is read piece by piece, in the order and with the functions of traf
 whose rules found the author never runs the byline search, one whose date came from a rule, a meta
 tag, the feed or the page's Japanese date never runs htmldate, and categories, tags, site name and
 licence are never read.
+
+Only the processes that extract import this module (and trafilatura, htmldate, justext with it,
+about 25 MiB): a crawl's own process, whose workers extract, never does.
 """
 
 from __future__ import annotations

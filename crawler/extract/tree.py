@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, document_fromstring
-from trafilatura.utils import repair_faulty_html
 
 from crawler.css import compile_selector
 
@@ -49,6 +48,8 @@ class ExtractError(ValueError):
 
 def parse_html(html: str) -> HtmlElement:
     """The document's root element (always an <html> document, even for a fragment or nothing)."""
+    from trafilatura.utils import repair_faulty_html  # imported here: see crawler.extract.generic
+
     html = repair_faulty_html(html, html[:50].lower())
     try:
         return document_fromstring(html, parser=_PARSER)

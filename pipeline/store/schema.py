@@ -383,6 +383,54 @@ def _m011_job_cursors(db: sqlite_utils.Database) -> None:
     )""")
 
 
+# Work queues: what the next draft has to look at, kept by triggers whatever writes the tables (the
+# crawl, reextract, an editor, another program), so that a scheduled draft reads only what changed
+# instead of scanning the archive. An entry only says "look again": the draft decides from the
+# tables themselves, and removes an entry only by a statement that checks it needs nothing.
+QUEUE_SCHEMA = [
+    "CREATE TABLE grouping_queue (article_id INTEGER PRIMARY KEY)  -- new or changed articles, lost stories",
+    "CREATE TABLE drafting_queue (story_id INTEGER PRIMARY KEY)    -- stories whose content or candidate changed",
+    """CREATE TRIGGER grouping_queue_new AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO grouping_queue VALUES (new.id); END""",
+    """CREATE TRIGGER grouping_queue_changed AFTER UPDATE OF version ON articles WHEN new.version IS NOT old.version
+        BEGIN INSERT OR IGNORE INTO grouping_queue VALUES (new.id); END""",
+    """CREATE TRIGGER grouping_queue_gone AFTER DELETE ON articles BEGIN
+        DELETE FROM grouping_queue WHERE article_id = old.id; END""",
+    """CREATE TRIGGER grouping_queue_ungrouped AFTER DELETE ON story_articles BEGIN
+        INSERT OR IGNORE INTO grouping_queue VALUES (old.article_id);
+        INSERT OR IGNORE INTO drafting_queue VALUES (old.story_id); END""",
+    """CREATE TRIGGER grouping_queue_unprofiled AFTER DELETE ON article_profiles BEGIN
+        INSERT OR IGNORE INTO grouping_queue VALUES (old.article_id); END""",
+    """CREATE TRIGGER drafting_queue_joined AFTER INSERT ON story_articles BEGIN
+        INSERT OR IGNORE INTO drafting_queue VALUES (new.story_id); END""",
+    """CREATE TRIGGER drafting_queue_moved AFTER UPDATE OF story_id ON story_articles BEGIN
+        INSERT OR IGNORE INTO drafting_queue VALUES (new.story_id);
+        INSERT OR IGNORE INTO drafting_queue VALUES (old.story_id); END""",
+    """CREATE TRIGGER drafting_queue_new AFTER INSERT ON stories BEGIN
+        INSERT OR IGNORE INTO drafting_queue VALUES (new.id); END""",
+    """CREATE TRIGGER drafting_queue_revised AFTER UPDATE OF revision, merged_into ON stories BEGIN
+        INSERT OR IGNORE INTO drafting_queue VALUES (new.id); END""",
+    """CREATE TRIGGER drafting_queue_gone AFTER DELETE ON stories BEGIN
+        DELETE FROM drafting_queue WHERE story_id = old.id; END""",
+    """CREATE TRIGGER drafting_queue_undrafted AFTER DELETE ON candidates BEGIN
+        INSERT OR IGNORE INTO drafting_queue VALUES (old.story_id); END""",
+]
+
+
+def _m012_work_queues(db: sqlite_utils.Database) -> None:
+    for statement in QUEUE_SCHEMA:
+        db.execute(statement)
+    # What the scans this replaces would find now: ungrouped, changed or unprofiled articles ...
+    db.execute("INSERT INTO grouping_queue SELECT a.id FROM articles a "
+               "LEFT JOIN story_articles sa ON sa.article_id = a.id "
+               "LEFT JOIN article_profiles p ON p.article_id = a.id "
+               "WHERE sa.story_id IS NULL OR sa.article_version < a.version OR p.article_id IS NULL")
+    # ... and stories with articles and no candidate, or changed since it was drafted.
+    db.execute("INSERT INTO drafting_queue SELECT st.id FROM stories st LEFT JOIN candidates c ON c.story_id = st.id "
+               "WHERE st.merged_into IS NULL AND (c.id IS NULL OR c.drafted_revision IS NULL "
+               "OR c.drafted_revision < st.revision)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -396,6 +444,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
      _m009_centroid_grouping),
     (10, "index of merged stories", _m010_story_indexes),
     (11, "resumable jobs: job cursors", _m011_job_cursors),
+    (12, "work queues of grouping and drafting", _m012_work_queues),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -405,7 +454,7 @@ MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
 TABLES = frozenset(
     {"schema_migrations"}
     | {m.group(1) for m in re.finditer(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "\n".join(
-        CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA + GROUPING_SCHEMA))}
+        CORE_SCHEMA + INCREMENTAL_SCHEMA + STORY_SCHEMA + GROUPING_SCHEMA + QUEUE_SCHEMA))}
     | {"story_rebuild", "retired_candidates", "editions", "articles_words", "notifications", "source_status",
        "job_cursors"}
     | {f"articles_words_{part}" for part in ("data", "idx", "docsize", "config", "content")}

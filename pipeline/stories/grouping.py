@@ -60,15 +60,27 @@ Decide = Callable[[dict, list[Scored]], Scored | None]
 PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
                    "sa.story_id, sa.article_version")
 BATCH = 500  # articles grouped per transaction
+PENDING_SQL = ("SELECT a.id, a.kind, a.published_at FROM grouping_queue q CROSS JOIN articles a ON a.id = q.article_id "
+               "LEFT JOIN story_articles sa ON sa.article_id = a.id "
+               "WHERE sa.story_id IS NULL OR sa.article_version < a.version")
 
 
 def pending_ids(db: sqlite_utils.Database) -> list[int]:
     """Articles never grouped, or changed since they were, in date order (releases, news, primaries
-    first among articles of the same time)."""
-    rows = db.execute(
-        "SELECT a.id, a.kind, a.published_at FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id "
-        "WHERE sa.story_id IS NULL OR sa.article_version < a.version").fetchall()
+    first among articles of the same time). Only the queued articles are looked at (grouping_queue:
+    the triggers of pipeline.store.schema queue every new, changed or ungrouped article)."""
+    rows = db.execute(PENDING_SQL).fetchall()
     return [row[0] for row in sorted(rows, key=lambda r: (r[2] or "", KIND_ORDER.get(r[1], 9), r[0]))]
+
+
+def settle_queue(db: sqlite_utils.Database) -> None:
+    """Drop the queued articles that need nothing: grouped at their current version and profiled
+    (checked in the statement itself, so an article queued again meanwhile stays)."""
+    with transaction(db):
+        db.execute("DELETE FROM grouping_queue WHERE article_id NOT IN (SELECT q.article_id FROM grouping_queue q "
+                   "JOIN articles a ON a.id = q.article_id LEFT JOIN story_articles sa ON sa.article_id = a.id "
+                   "LEFT JOIN article_profiles p ON p.article_id = a.id "
+                   "WHERE sa.story_id IS NULL OR sa.article_version < a.version OR p.article_id IS NULL)")
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -103,6 +115,7 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
     if progress:
         progress("grouping", len(ids), len(ids))
     outcome.repaired = repair_stories(db, centroids)
+    settle_queue(db)  # killed before this, the next run finds the same articles done
     return outcome
 
 
@@ -125,8 +138,9 @@ def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
     """Profile grouped articles that have no profile (an archive grouped before centroids, or the
     stories an editor shaped, kept through a rebuild), and give their stories centroids."""
     missing = [row[0] for row in db.execute(
-        "SELECT sa.article_id FROM story_articles sa LEFT JOIN article_profiles p ON p.article_id = sa.article_id "
-        "WHERE p.article_id IS NULL ORDER BY sa.article_id")]
+        "SELECT sa.article_id FROM grouping_queue q JOIN story_articles sa ON sa.article_id = q.article_id "
+        "LEFT JOIN article_profiles p ON p.article_id = q.article_id WHERE p.article_id IS NULL "
+        "ORDER BY sa.article_id")]
     for start in range(0, len(missing), BATCH):
         with transaction(db):
             touched, chunk = set(), missing[start:start + BATCH]
