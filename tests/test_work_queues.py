@@ -9,7 +9,7 @@ from test_durability import fill
 from pipeline import store, stories
 from pipeline.analyse.relevance import load_profile
 from pipeline.drafts import _NEEDS_DRAFT, draft, stories_to_draft
-from pipeline.stories.grouping import PENDING_SQL, pending_ids
+from pipeline.stories.grouping import PENDING_SQL, UNPROFILED_SQL, pending_ids
 
 
 def queued(db, table: str) -> set[int]:
@@ -66,7 +66,7 @@ def _killed(article, candidates):
 def test_the_scheduled_queries_read_the_queues_not_the_archive(db):
     fill(db)
     draft(db, load_profile())
-    for sql in (PENDING_SQL, f"{_NEEDS_DRAFT} ORDER BY st.id"):
+    for sql in (PENDING_SQL, UNPROFILED_SQL, f"{_NEEDS_DRAFT} ORDER BY st.id"):
         plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
         assert plan[0] == "SCAN q", plan  # the queue is read; the archive's tables only looked up by key
         assert all(step == "SCAN q" or step.startswith(("SEARCH", "CORRELATED", "USE TEMP")) for step in plan), plan

@@ -63,6 +63,10 @@ BATCH = 500  # articles grouped per transaction
 PENDING_SQL = ("SELECT a.id, a.kind, a.published_at FROM grouping_queue q CROSS JOIN articles a ON a.id = q.article_id "
                "LEFT JOIN story_articles sa ON sa.article_id = a.id "
                "WHERE sa.story_id IS NULL OR sa.article_version < a.version")
+UNPROFILED_SQL = ("SELECT sa.article_id FROM grouping_queue q "
+                  "CROSS JOIN story_articles sa ON sa.article_id = q.article_id "
+                  "LEFT JOIN article_profiles p ON p.article_id = q.article_id WHERE p.article_id IS NULL "
+                  "ORDER BY sa.article_id")
 
 
 def pending_ids(db: sqlite_utils.Database) -> list[int]:
@@ -78,7 +82,7 @@ def settle_queue(db: sqlite_utils.Database) -> None:
     (checked in the statement itself, so an article queued again meanwhile stays)."""
     with transaction(db):
         db.execute("DELETE FROM grouping_queue WHERE article_id NOT IN (SELECT q.article_id FROM grouping_queue q "
-                   "JOIN articles a ON a.id = q.article_id LEFT JOIN story_articles sa ON sa.article_id = a.id "
+                   "CROSS JOIN articles a ON a.id = q.article_id LEFT JOIN story_articles sa ON sa.article_id = a.id "
                    "LEFT JOIN article_profiles p ON p.article_id = a.id "
                    "WHERE sa.story_id IS NULL OR sa.article_version < a.version OR p.article_id IS NULL)")
 
@@ -137,10 +141,7 @@ def _submit(db: sqlite_utils.Database, ahead: Ahead, ids: list[int]) -> tuple[li
 def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
     """Profile grouped articles that have no profile (an archive grouped before centroids, or the
     stories an editor shaped, kept through a rebuild), and give their stories centroids."""
-    missing = [row[0] for row in db.execute(
-        "SELECT sa.article_id FROM grouping_queue q JOIN story_articles sa ON sa.article_id = q.article_id "
-        "LEFT JOIN article_profiles p ON p.article_id = q.article_id WHERE p.article_id IS NULL "
-        "ORDER BY sa.article_id")]
+    missing = [row[0] for row in db.execute(UNPROFILED_SQL)]
     for start in range(0, len(missing), BATCH):
         with transaction(db):
             touched, chunk = set(), missing[start:start + BATCH]
