@@ -7,8 +7,8 @@ whose rules found the author never runs the byline search, one whose date came f
 tag, the feed or the page's Japanese date never runs htmldate, and categories, tags, site name and
 licence are never read.
 
-Only the processes that extract import this module (and trafilatura, htmldate, justext with it,
-about 25 MiB): a crawl's own process, whose workers extract, never does.
+Only the processes that extract import this module (and trafilatura, htmldate, justext with it):
+a crawl's own process, whose workers extract, never does (3.5 MiB less at its start).
 """
 
 from __future__ import annotations
