@@ -117,8 +117,7 @@ def _extractive(articles: list[dict], profile: Profile) -> list[dict]:
 def stories_to_draft(db: sqlite_utils.Database) -> list[int]:
     """Stories with articles but no candidate, or changed since their candidate was last drafted.
     Only the queued stories are looked at (drafting_queue, kept by the triggers of
-    pipeline.store.schema); those that need nothing leave the queue."""
-    settle_drafting_queue(db)
+    pipeline.store.schema); those that need nothing leave it at the end of a draft."""
     return [row[0] for row in db.execute(f"{_NEEDS_DRAFT} ORDER BY st.id")]
 
 

@@ -60,9 +60,10 @@ Decide = Callable[[dict, list[Scored]], Scored | None]
 PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
                    "sa.story_id, sa.article_version")
 BATCH = 500  # articles grouped per transaction
-PENDING_SQL = ("SELECT a.id, a.kind, a.published_at FROM grouping_queue q CROSS JOIN articles a ON a.id = q.article_id "
-               "LEFT JOIN story_articles sa ON sa.article_id = a.id "
-               "WHERE sa.story_id IS NULL OR sa.article_version < a.version")
+_QUEUED = ("FROM grouping_queue q CROSS JOIN articles a ON a.id = q.article_id "  # the queue first
+           "LEFT JOIN story_articles sa ON sa.article_id = a.id")
+_UNGROUPED = "sa.story_id IS NULL OR sa.article_version < a.version"  # in no story, or changed since
+PENDING_SQL = f"SELECT a.id, a.kind, a.published_at {_QUEUED} WHERE {_UNGROUPED}"
 UNPROFILED_SQL = ("SELECT sa.article_id FROM grouping_queue q "
                   "CROSS JOIN story_articles sa ON sa.article_id = q.article_id "
                   "LEFT JOIN article_profiles p ON p.article_id = q.article_id WHERE p.article_id IS NULL "
@@ -81,10 +82,8 @@ def settle_queue(db: sqlite_utils.Database) -> None:
     """Drop the queued articles that need nothing: grouped at their current version and profiled
     (checked in the statement itself, so an article queued again meanwhile stays)."""
     with transaction(db):
-        db.execute("DELETE FROM grouping_queue WHERE article_id NOT IN (SELECT q.article_id FROM grouping_queue q "
-                   "CROSS JOIN articles a ON a.id = q.article_id LEFT JOIN story_articles sa ON sa.article_id = a.id "
-                   "LEFT JOIN article_profiles p ON p.article_id = a.id "
-                   "WHERE sa.story_id IS NULL OR sa.article_version < a.version OR p.article_id IS NULL)")
+        db.execute(f"DELETE FROM grouping_queue WHERE article_id NOT IN (SELECT q.article_id {_QUEUED} "
+                   f"LEFT JOIN article_profiles p ON p.article_id = a.id WHERE {_UNGROUPED} OR p.article_id IS NULL)")
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
