@@ -111,7 +111,9 @@ def test_triage_with_the_keyboard_edit_merge_undo_and_make_an_edition(desk, db_f
         page.keyboard.press("p")                       # pick the first
     with page.expect_navigation():
         page.keyboard.press("r")                       # reject what is now first
+    page.wait_for_selector("li.candidate.current")   # the desk's script has run: keys reach it
     page.keyboard.press("j")
+    page.wait_for_selector(f"li.candidate.current[data-id='{first[3]}']")
     with page.expect_navigation():
         page.keyboard.press("p")                       # move down one, pick
     now = statuses(db_file)
