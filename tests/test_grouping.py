@@ -4,6 +4,7 @@ model's file, the repair pass, editors' decisions kept, and a rebuild equal to i
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -12,7 +13,7 @@ from pipeline.stories import grouping, repair, retrieval
 from pipeline.stories.centroids import Centroids
 from pipeline.stories.evidence import explain
 from pipeline.stories.profiles import TermStats
-from pipeline.stories.scoring import join_model, model_from
+from pipeline.stories.scoring import COSINES, FEATURES, join_model, model_from
 
 NOTICE = ("{org}は{day}、社内のファイルサーバが第三者による不正アクセスを受け、取引先担当者の氏名と連絡先"
           "{count}件が外部に流出した可能性があると発表した。同社によると、不審な通信を検知して調査したところ、"
@@ -220,6 +221,38 @@ def test_the_join_model_file_is_versioned_and_checked():
     with pytest.raises(ValueError, match="no weight for near_duplicate"):
         model_from({"version": "x", "weights": {k: 1 for k in model.weights if k != "near_duplicate"},
                     "bias": 0, "threshold": 0.5, "repair_threshold": 0.9})
+
+
+def test_the_ceiling_bounds_the_probability_whatever_the_cosines():
+    model = join_model()
+    rng = random.Random(5)
+    for _ in range(500):
+        partial = {name: rng.choice((0.0, 1.0, rng.random())) for name in FEATURES if name not in COSINES}
+        ceiling = model.ceiling(partial)
+        for _ in range(5):
+            cosines = {name: rng.random() for name in COSINES}
+            assert model.probability({**cosines, **partial}) <= ceiling
+
+
+def test_skipping_candidates_that_cannot_reach_the_threshold_changes_no_story(tmp_path, monkeypatch):
+    from bench.story_eval import articles, load_into
+
+    rows = articles()[:150]
+    computed = []
+    real = grouping.with_cosines
+    monkeypatch.setattr(grouping, "with_cosines", lambda *args: computed.append(1) or real(*args))
+    partitions, counts = [], []
+    for name, decide in (("model", None), ("every", lambda article, scored: grouping.best_candidate(article, scored))):
+        database = store.open_db(tmp_path / f"{name}.db")
+        load_into(database, rows)
+        computed.clear()
+        stories.update_stories(database, decide=decide)
+        counts.append(len(computed))
+        partitions.append(sorted(database.execute(
+            "SELECT a.url, sa.story_id, json_extract(sa.evidence, '$.score') FROM story_articles sa "
+            "JOIN articles a ON a.id = sa.article_id ORDER BY a.url")))
+    assert partitions[0] == partitions[1]
+    assert 0 < counts[0] < counts[1]        # the model's own decision computed fewer cosines
 
 
 def test_work_done_ahead_in_a_worker_gives_the_same_stories_and_drafts(tmp_path, monkeypatch):

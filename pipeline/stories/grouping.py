@@ -32,7 +32,15 @@ from pipeline.stories.evidence import hubs, release_ids
 from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_keys, profile_terms, store_profile
 from pipeline.stories.repair import repair_stories
 from pipeline.stories.retrieval import stories_sharing, window
-from pipeline.stories.scoring import article_side, centroid_side, features, join_model, key_weights, shared_keys
+from pipeline.stories.scoring import (
+    article_side,
+    centroid_side,
+    fact_features,
+    join_model,
+    key_weights,
+    shared_keys,
+    with_cosines,
+)
 from pipeline.stories.signatures import DTYPE, article_signature, band_keys, load_signature, store_signature
 
 DUPLICATE_JACCARD = 0.35            # MinHash similarity reported as a near-duplicate in the evidence
@@ -56,7 +64,7 @@ class Scored:
     features: dict[str, float]
 
 
-Decide = Callable[[dict, list[Scored]], Scored | None]
+Decide = Callable[[dict, list[Scored]], Scored | None]  # sees every candidate (the default: those that can join)
 PENDING_COLUMNS = ("a.id, a.source, a.url, a.title, a.lead, a.text, a.kind, a.version, a.published_at, "
                    "sa.story_id, sa.article_version")
 BATCH = 500  # articles grouped per transaction
@@ -233,12 +241,15 @@ def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, m
                                                    for org in c.facts.get("org", ()))])
     total = stats.total
     mine, model, weights = article_side(profile, dfs, total), join_model(), key_weights(keys, dfs, total)
+    every = decide is not best_candidate  # the model's own decision skips what cannot reach its threshold
     scored = []
     for story_id in ids:
         if story_id in found:
             theirs = centroid_side(found[story_id])
-            named = features(mine, theirs, weights, dfs, total, near.get(story_id, (0.0, None))[0])
-            scored.append(Scored(story_id, model.probability(named), named))
+            named = fact_features(mine, theirs, weights, dfs, total, near.get(story_id, (0.0, None))[0])
+            if every or model.ceiling(named) >= model.threshold:
+                named = with_cosines(mine, theirs, named)
+                scored.append(Scored(story_id, model.probability(named), named))
     choice = decide(article, scored)
     if choice is None:
         return None

@@ -34,6 +34,7 @@ from pipeline.stories.profiles import Profile, idf, weigh
 
 FEATURES = ("title_cos", "body_cos", "rare_shared", "org_shared", "id_shared", "id_conflict", "org_conflict",
             "title_org_conflict", "count_shared", "count_conflict", "time_newest", "time_oldest", "near_duplicate")
+COSINES = ("title_cos", "body_cos")   # the costly features, computed last (see JoinModel.ceiling)
 SIGMA_DAYS = 3.0
 RARE_ORG = 0.5          # an organisation whose relative IDF is above this names the victim, not a bystander
 
@@ -53,6 +54,12 @@ class JoinModel:
             return 0.0
         z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def ceiling(self, without_cosines: dict[str, float]) -> float:
+        """The highest probability a candidate can reach whatever its cosines (each between 0 and 1):
+        below a threshold, they need not be computed."""
+        best = {name: float(self.weights[name] > 0) for name in COSINES}
+        return self.probability({**best, **without_cosines})
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +116,18 @@ def centroid_side(centroid: Centroid) -> Side:
 def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, int], total: int,
              near_duplicate: float = 0.0) -> dict[str, float]:
     """The named features of one article (or story, prepared) against one story."""
+    return with_cosines(article, story, fact_features(article, story, keys, dfs, total, near_duplicate))
+
+
+def with_cosines(article: Side, story: Side, named: dict[str, float]) -> dict[str, float]:
+    """``named`` (from fact_features) completed with the cosines, in the order of FEATURES."""
+    return {"title_cos": _cosine(article.weighted[0], article.title_norm, story.title, story.title_norm),
+            "body_cos": _cosine(article.weighted[1], article.body_norm, story.body, story.body_norm), **named}
+
+
+def fact_features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, int], total: int,
+                  near_duplicate: float = 0.0) -> dict[str, float]:
+    """Every feature but the cosines: the shared keys, the facts, time and MinHash (cheap)."""
     a_facts, s_facts = article.facts, story.facts
     a_orgs, s_orgs = a_facts.get("org", ()), s_facts.get("org", ())
     rel = _org_rarity(a_orgs, dfs, total) | _org_rarity(s_orgs, dfs, total)
@@ -120,8 +139,6 @@ def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, 
     counts_a, counts_s = a_facts.get("count", set()), s_facts.get("count", set())
     when = _moment(article.newest)
     return {
-        "title_cos": _cosine(article.weighted[0], article.title_norm, story.title, story.title_norm),
-        "body_cos": _cosine(article.weighted[1], article.body_norm, story.body, story.body_norm),
         "rare_shared": _rare_shared(keys, story),
         "org_shared": max((rel[org] for org in set(a_orgs) & set(s_orgs)), default=0.0),
         "id_shared": float(bool(ids_a & ids_s)),
