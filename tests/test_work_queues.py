@@ -12,6 +12,18 @@ from pipeline.drafts import _NEEDS_DRAFT, draft, stories_to_draft
 from pipeline.stories.grouping import PENDING_SQL, UNPROFILED_SQL, pending_ids
 
 
+def back_to_before(db, version: int) -> None:
+    """The file as a release before migration ``version`` (12 or 13) left it."""
+    if version <= 12:
+        for table in ("grouping_queue", "drafting_queue"):
+            db.execute(f"DROP TABLE {table}")
+    for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE "
+                                 "'term_postings_%' OR (? AND name LIKE '%queue%'))", [version <= 12]).fetchall():
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("ALTER TABLE term_postings DROP COLUMN story_id")
+    db.execute("DELETE FROM schema_migrations WHERE version >= ?", [version])
+
+
 def queued(db, table: str) -> set[int]:
     return {row[0] for row in db.execute(f"SELECT * FROM {table}")}
 
@@ -78,13 +90,8 @@ def test_a_database_made_before_the_queues_is_queued_by_the_migration(tmp_path):
     fill(db)
     draft(db, load_profile())
     fill_more = db.execute("SELECT max(id) FROM articles").fetchone()[0]
-    for table in ("grouping_queue", "drafting_queue"):
-        db.execute(f"DROP TABLE {table}")
-    for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%queue%'"
-                                 ).fetchall():
-        db.execute(f"DROP TRIGGER {trigger}")
+    back_to_before(db, 12)
     db.execute("DELETE FROM story_articles WHERE article_id = ?", [fill_more])  # ungrouped while no queue existed
-    db.execute("DELETE FROM schema_migrations WHERE version = 12")
     db.conn.commit()
     db.close()
     db = store.open_db(path)

@@ -431,6 +431,32 @@ def _m012_work_queues(db: sqlite_utils.Database) -> None:
                "OR c.drafted_revision < st.revision)")
 
 
+# Each posting carries its article's story, so a look-up of candidate stories reads the postings
+# alone instead of finding each posting's story (two index searches a posting). Triggers keep it
+# true whatever moves an article (grouping, a repair, an editor's split, a rebuild); store_profile
+# writes it with the postings. The postings of one article are found through its profile's keys.
+_ARTICLE_POSTINGS = ("article_id = {side}.article_id AND term IN (SELECT value FROM json_each((SELECT keys FROM "
+                     "article_profiles WHERE article_id = {side}.article_id))) AND published_at = (SELECT "
+                     "coalesce(published_at, '') FROM article_profiles WHERE article_id = {side}.article_id)")
+POSTING_STORY_SCHEMA = [
+    f"""CREATE TRIGGER term_postings_joined AFTER INSERT ON story_articles BEGIN
+        UPDATE term_postings SET story_id = new.story_id WHERE {_ARTICLE_POSTINGS.format(side="new")}; END""",
+    f"""CREATE TRIGGER term_postings_moved AFTER UPDATE OF story_id ON story_articles
+        WHEN new.story_id IS NOT old.story_id BEGIN
+        UPDATE term_postings SET story_id = new.story_id WHERE {_ARTICLE_POSTINGS.format(side="new")}; END""",
+    f"""CREATE TRIGGER term_postings_left AFTER DELETE ON story_articles BEGIN
+        UPDATE term_postings SET story_id = NULL WHERE {_ARTICLE_POSTINGS.format(side="old")}; END""",
+]
+
+
+def _m013_posting_stories(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE term_postings ADD COLUMN story_id INTEGER")  # the article's story (NULL: in none)
+    db.execute("UPDATE term_postings SET story_id = (SELECT story_id FROM story_articles sa "
+               "WHERE sa.article_id = term_postings.article_id)")
+    for statement in POSTING_STORY_SCHEMA:
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -445,6 +471,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (10, "index of merged stories", _m010_story_indexes),
     (11, "resumable jobs: job cursors", _m011_job_cursors),
     (12, "work queues of grouping and drafting", _m012_work_queues),
+    (13, "the story of each term posting", _m013_posting_stories),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "

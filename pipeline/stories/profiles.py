@@ -173,8 +173,10 @@ def store_profile(db: sqlite_utils.Database, profile: Profile, keys: list[str], 
                 json.dumps({"title": profile.title, "body": profile.body}, ensure_ascii=False),
                 json.dumps(profile.facts, ensure_ascii=False), json.dumps(keys, ensure_ascii=False)])
     stats.count(sorted(profile_terms(profile)), +1)
-    db.conn.executemany("INSERT OR IGNORE INTO term_postings (term, published_at, article_id) VALUES (?, ?, ?)",
-                        [(key, profile.published_at or "", profile.article_id) for key in keys])
+    story = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", [profile.article_id]).fetchone()
+    db.conn.executemany("INSERT OR IGNORE INTO term_postings (term, published_at, article_id, story_id) "
+                        "VALUES (?, ?, ?, ?)", [(key, profile.published_at or "", profile.article_id,
+                                                 story[0] if story else None) for key in keys])
 
 
 def forget_profile(db: sqlite_utils.Database, article_id: int, stats: TermStats) -> None:

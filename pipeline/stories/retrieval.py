@@ -37,21 +37,27 @@ def stories_sharing(db: sqlite_utils.Database, keys: list[str], bounds: tuple[st
                     per_key: int = POSTINGS_PER_KEY) -> list[tuple[int, float]]:
     """News stories whose articles posted any of ``keys`` within ``bounds`` (the newest ``per_key``
     postings of each key; the first ``MAX_KEYS`` keys): (story id, summed IDF of the keys shared),
-    best first. One statement: the postings are read, mapped to stories and ranked inside SQLite."""
-    keys = list(dict.fromkeys(keys))[:MAX_KEYS]
-    if not keys:
-        return []
-    weights = ", ".join("(?, ?)" for _ in keys)
+    best first. The postings carry their story (term_postings.story_id), so one statement reads them
+    all; only the best stories are then checked for being live news stories."""
+    keys = list(dict.fromkeys(keys))[:MAX_KEYS] if limit > 0 else []
     postings = " UNION ALL ".join(
-        ["SELECT * FROM (SELECT term, article_id FROM term_postings WHERE term = ? AND published_at BETWEEN ? AND ? "
+        ["SELECT * FROM (SELECT term, story_id FROM term_postings WHERE term = ? AND published_at BETWEEN ? AND ? "
          f"ORDER BY published_at DESC LIMIT {int(per_key)})"] * len(keys))
-    sql = (f"WITH k(term, weight) AS (VALUES {weights}), p(term, article_id) AS ({postings}), "
-           "shared AS (SELECT DISTINCT sa.story_id, p.term FROM p "
-           "JOIN story_articles sa ON sa.article_id = p.article_id JOIN stories st ON st.id = sa.story_id "
-           "WHERE st.kind = 'news' AND st.merged_into IS NULL "
-           "AND sa.story_id IS NOT ?) "
-           "SELECT shared.story_id, sum(k.weight) AS score FROM shared JOIN k ON k.term = shared.term "
-           "GROUP BY shared.story_id ORDER BY score DESC, shared.story_id DESC LIMIT ?")
-    params = [value for key in keys for value in (key, idf(dfs.get(key, 0), total))]
-    params += [value for key in keys for value in (key, *bounds)]
-    return [(story_id, score) for story_id, score in db.execute(sql, [*params, exclude_story, int(limit)])]
+    weight = {key: idf(dfs.get(key, 0), total) for key in keys}
+    scores: dict[int, float] = {}
+    seen: set[tuple[int, str]] = set()
+    for term, story_id in (db.execute(postings, [v for key in keys for v in (key, *bounds)]) if keys else ()):
+        if story_id is not None and story_id != exclude_story and (story_id, term) not in seen:
+            seen.add((story_id, term))  # a key counts once per story, however many of its articles posted it
+            scores[story_id] = scores.get(story_id, 0.0) + weight[term]
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))
+    found: list[tuple[int, float]] = []
+    for start in range(0, len(ranked), limit):
+        if len(found) >= limit:
+            break
+        chunk = ranked[start:start + limit]
+        live = {row[0] for row in db.execute(
+            f"SELECT id FROM stories WHERE id IN ({','.join('?' * len(chunk))}) AND kind = 'news' "
+            "AND merged_into IS NULL", [story_id for story_id, _ in chunk])}
+        found += [item for item in chunk if item[0] in live]
+    return found[:limit]
