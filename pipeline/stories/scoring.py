@@ -92,6 +92,14 @@ class Side:
     newest: str | None
     oldest: str | None
     weighted: tuple[dict[str, float], dict[str, float]] | None = None  # see prepared()
+    _facts_seen: tuple | None = None  # (dfs, total, FactView): see fact_view()
+
+    def fact_view(self, dfs: dict[str, int], total: int) -> FactView:
+        """Its facts as compared, computed once for the document frequencies in use."""
+        seen = self._facts_seen
+        if seen is None or seen[0] is not dfs or seen[1] != total:
+            seen = self._facts_seen = (dfs, total, _fact_view(self, dfs, total))
+        return seen[2]
 
     def prepared(self, dfs: dict[str, int], total: int) -> Side:
         """The side that is compared with many: each term's TF-IDF times its IDF once more, so a cosine
@@ -128,37 +136,55 @@ def with_cosines(article: Side, story: Side, named: dict[str, float]) -> dict[st
 def fact_features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, int], total: int,
                   near_duplicate: float = 0.0) -> dict[str, float]:
     """Every feature but the cosines: the shared keys, the facts, time and MinHash (cheap)."""
-    a_facts, s_facts = article.facts, story.facts
-    a_orgs, s_orgs = a_facts.get("org", ()), s_facts.get("org", ())
-    rel = _org_rarity(a_orgs, dfs, total) | _org_rarity(s_orgs, dfs, total)
-    mine_orgs = {org for org in a_orgs if rel[org] > RARE_ORG}
-    their_orgs = {org for org in s_orgs if rel[org] > RARE_ORG}
-    mine_victims = {org for org in a_facts.get("title_org", ()) if rel[org] > RARE_ORG}
-    their_victims = {org for org in s_facts.get("title_org", ()) if rel[org] > RARE_ORG}
-    ids_a, ids_s = a_facts.get("id", set()), s_facts.get("id", set())
-    counts_a, counts_s = a_facts.get("count", set()), s_facts.get("count", set())
-    when = _moment(article.newest)
+    mine, theirs = article.fact_view(dfs, total), story.fact_view(dfs, total)
+    a_orgs, s_orgs = mine.orgs, theirs.orgs
     return {
         "rare_shared": _rare_shared(keys, story),
-        "org_shared": max((rel[org] for org in set(a_orgs) & set(s_orgs)), default=0.0),
-        "id_shared": float(bool(ids_a & ids_s)),
-        "id_conflict": float(bool(ids_a and ids_s and not ids_a & ids_s)),
-        "org_conflict": float(bool(mine_orgs and their_orgs and not mine_orgs & their_orgs)),
-        "title_org_conflict": float(bool(mine_victims and their_victims and not mine_victims & set(s_orgs)
-                                         and not their_victims & set(a_orgs))),
-        "count_shared": float(bool(counts_a & counts_s)),
-        "count_conflict": float(bool(counts_a and counts_s and not counts_a & counts_s
-                                     and {_unit(c) for c in counts_a} & {_unit(c) for c in counts_s})),
-        "time_newest": _closeness(when, _moment(story.newest)),
-        "time_oldest": _closeness(when, _moment(story.oldest)),
+        "org_shared": max((mine.rarity[org] for org in a_orgs & s_orgs), default=0.0),
+        "id_shared": float(bool(mine.ids & theirs.ids)),
+        "id_conflict": float(bool(mine.ids and theirs.ids and not mine.ids & theirs.ids)),
+        "org_conflict": float(bool(mine.rare_orgs and theirs.rare_orgs and not mine.rare_orgs & theirs.rare_orgs)),
+        "title_org_conflict": float(bool(mine.victims and theirs.victims and not mine.victims & s_orgs
+                                         and not theirs.victims & a_orgs)),
+        "count_shared": float(bool(mine.counts & theirs.counts)),
+        "count_conflict": float(bool(mine.counts and theirs.counts and not mine.counts & theirs.counts
+                                     and mine.units & theirs.units)),
+        "time_newest": _closeness(mine.when, _moment(story.newest)),
+        "time_oldest": _closeness(mine.when, _moment(story.oldest)),
         "near_duplicate": near_duplicate,
     }
 
 
+@dataclass(frozen=True)
+class FactView:
+    """One side's facts as the features compare them (computed once per side and document frequencies)."""
+    orgs: frozenset[str]
+    rarity: dict[str, float]          # each organisation's relative IDF
+    rare_orgs: frozenset[str]         # those naming a victim, not a bystander
+    victims: frozenset[str]           # the rare organisations its headline(s) name
+    ids: frozenset[str]
+    counts: frozenset[str]
+    units: frozenset[str]
+    when: object
+
+
+def _fact_view(side: Side, dfs: dict[str, int], total: int) -> FactView:
+    facts = side.facts
+    orgs = frozenset(facts.get("org", ()))
+    rarity = _org_rarity(orgs, dfs, total)
+    counts = frozenset(facts.get("count", ()))
+    return FactView(orgs, rarity, frozenset(org for org in orgs if rarity[org] > RARE_ORG),
+                    frozenset(org for org in facts.get("title_org", ()) if _rarity(org, dfs, total) > RARE_ORG),
+                    frozenset(facts.get("id", ())), counts, frozenset(_unit(c) for c in counts), _moment(side.newest))
+
+
 def _org_rarity(orgs, dfs: dict[str, int], total: int) -> dict[str, float]:
     """Each organisation's IDF relative to the highest possible (1.0: named by no other article)."""
-    top = idf(0, total)
-    return {org: idf(dfs.get(f"org:{org}", 0), total) / top for org in orgs}
+    return {org: _rarity(org, dfs, total) for org in orgs}
+
+
+def _rarity(org: str, dfs: dict[str, int], total: int) -> float:
+    return idf(dfs.get(f"org:{org}", 0), total) / idf(0, total)
 
 
 def shared_keys(keys: list[str], story: Side, limit: int = 5) -> list[str]:
