@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
@@ -76,8 +77,11 @@ def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: in
             texts = ahead.result(handle)
             if number + 2 < len(batches):
                 queued.append(_submit(db, ahead, batches[number + 2], profile))
-            for (story_id, revision, articles, _profile), text in zip(jobs, texts, strict=True):
-                draft_story(db, story_id, profile, outcome, llm_model, prepared=(revision, articles, text))
+            # A batch a commit (each story a savepoint; killed, the queue still has them), but not
+            # around a model's calls: they would hold the write lock for minutes.
+            with transaction(db) if llm_model is None else nullcontext():
+                for (story_id, revision, articles, _profile), text in zip(jobs, texts, strict=True):
+                    draft_story(db, story_id, profile, outcome, llm_model, prepared=(revision, articles, text))
     if progress:
         progress("drafting", len(pending), len(pending))
     settle_drafting_queue(db)

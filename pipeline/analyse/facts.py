@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 KINDS = ("date", "time", "count", "cve", "kb", "org")
 # Kinds whose text counts as a "figure" that summaries must copy verbatim.
@@ -319,7 +320,13 @@ def extract_facts(text: str, published_at: str | None = None) -> list[Fact]:
     """
     if not text:
         return []
-    published = publication_date(published_at)
+    return list(_facts_of(text, publication_date(published_at)))
+
+
+@lru_cache(maxsize=4096)
+def _facts_of(text: str, published: _dt.date | None) -> tuple[Fact, ...]:
+    """extract_facts, remembered: a summary asks for the facts of the same sentences many times
+    (each candidate bullet against each chosen one), and the facts are immutable."""
     facts = _identifiers(text) + _dates(text, published) + _times(text) + _counts(text)
     facts = _non_overlapping(facts + _orgs(text))
     seen_orgs: set[str] = set()
@@ -330,7 +337,7 @@ def extract_facts(text: str, published_at: str | None = None) -> list[Fact]:
                 continue
             seen_orgs.add(fact.value)
         result.append(fact)
-    return result
+    return tuple(result)
 
 
 def facts_in(text: str) -> set[str]:

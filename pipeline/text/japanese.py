@@ -124,19 +124,25 @@ def _english_period_ends(line: str, i: int) -> bool:
     return first.isupper() or first in OPEN_TO_CLOSE or first in "\"'"
 
 
+_TERMINATOR_CHARS = re.compile("[。！？｡!?．.]")  # what _is_terminator may accept: the only places looked at
+
+
 def _split_line(line: str) -> list[str]:
+    if not _TERMINATOR_CHARS.search(line):
+        return [line]
     protected = _protected_spans(line)
     inside = _inside_brackets(line, protected)
-    pieces, start, i = [], 0, 0
-    while i < len(line):
+    pieces, start = [], 0
+    for match in _TERMINATOR_CHARS.finditer(line):
+        i = match.start()
+        if i < start:  # taken as a trailer of the sentence before
+            continue
         if not inside[i] and not protected[i] and _is_terminator(line, i):
             end = i + 1
             while end < len(line) and line[end] in _TRAILERS and not protected[end]:
                 end += 1
             pieces.append(line[start:end])
-            start = i = end
-            continue
-        i += 1
+            start = end
     pieces.append(line[start:])
     return pieces
 
