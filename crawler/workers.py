@@ -6,9 +6,11 @@ it is killed and replaced, and only that job fails (``JobTimeout``), so a slow p
 others. A worker that dies (a crash, the OOM killer) fails its job with ``WorkerDied`` and is
 replaced too.
 
-Workers are started with the 'spawn' method: a fresh interpreter that inherits no open database
-connection, no Twisted reactor and no threads from the parent. Each ignores SIGINT (the parent
-decides when to stop) and exits by itself when the parent is gone. When no worker can be started,
+Each worker is a fresh interpreter (``subprocess``, as multiprocessing's 'spawn' would start it,
+but without the resource-tracker process that spawn adds, 13 MiB for nothing here), which inherits
+no open database connection, no Twisted reactor and no threads from the parent, and talks to it
+over a socket pair. Each ignores SIGINT (the parent decides when to stop) and exits by itself when
+the parent is gone. When no worker can be started,
 ``submit`` answers ``PoolUnavailable`` and callers run the job in their own process instead.
 
 Results arrive on one thread per worker in the parent: ``submit`` returns a
@@ -20,14 +22,16 @@ from __future__ import annotations
 import ctypes
 import importlib
 import logging
-import multiprocessing
 import os
 import queue
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import Future
+from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 START_TIMEOUT = 120.0   # seconds a new worker may take to import what it needs
@@ -70,7 +74,6 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._live = size
         self._closed = False
-        self._context = multiprocessing.get_context("spawn")
         self._slots = [threading.Thread(target=self._serve, name=f"worker-slot-{n}", daemon=True)
                        for n in range(size)]
         for slot in self._slots:
@@ -127,7 +130,7 @@ class WorkerPool:
         if self._closed:
             return None
         try:
-            return _Worker(self._context, self.preload)
+            return _Worker(self.preload)
         except Exception as exc:  # noqa: BLE001 - no process, no pipe, a failing import: run in-process
             log.warning("could not start a worker process (%s)", exc)
             return None
@@ -150,13 +153,21 @@ class WorkerPool:
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the parent's end of its socket."""
 
-    def __init__(self, context, preload: tuple[str, ...]):
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, os.getpid(), preload), daemon=True)
-        self.process.start()
-        child.close()
+    def __init__(self, preload: tuple[str, ...]):
+        ours, theirs = socket.socketpair()
+        self.conn = Connection(ours.detach())
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from crawler.workers import worker_entry; worker_entry()",
+                 str(theirs.fileno()), str(os.getpid()), *preload],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=_worker_env())
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            theirs.close()
         try:
             if not self.conn.poll(START_TIMEOUT) or self._receive() != "ready":
                 raise WorkerDied(f"the worker did not start within {START_TIMEOUT:.0f} s")
@@ -168,7 +179,7 @@ class _Worker:
         try:
             self.conn.send((function, args))
         except OSError:
-            raise WorkerDied(f"the worker process exited (code {self.process.exitcode})") from None
+            raise WorkerDied(f"the worker process exited (code {self.process.poll()})") from None
         if not self.conn.poll(timeout):
             raise JobTimeout(f"took longer than {timeout:g} s")
         ok, value = self._receive()
@@ -180,25 +191,43 @@ class _Worker:
         try:
             return self.conn.recv()
         except (EOFError, OSError):
-            self.process.join(1)
-            raise WorkerDied(f"the worker process exited (code {self.process.exitcode})") from None
+            _wait(self.process, 1)
+            raise WorkerDied(f"the worker process exited (code {self.process.returncode})") from None
 
     def stop(self) -> None:
         try:
             self.conn.send(None)
         except OSError:
             pass
-        self.process.join(STOP_TIMEOUT)
+        _wait(self.process, STOP_TIMEOUT)
         self.kill()
 
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join()
+        self.process.wait()
         self.conn.close()
 
 
+def _wait(process: subprocess.Popen, seconds: float) -> None:
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _worker_env() -> dict[str, str]:
+    """The parent's environment, with its module search path (what spawn hands its children too)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path or os.getcwd() for path in sys.path)}
+
+
 # --- inside the worker process ---------------------------------------------------------------
+
+def worker_entry() -> None:
+    """A worker process's start (see _Worker): argv holds its socket, the parent's pid and the modules to preload."""
+    fd, parent_pid, *preload = sys.argv[1:]
+    worker_main(Connection(int(fd)), int(parent_pid), tuple(preload))
+
 
 def worker_main(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -90,3 +90,25 @@ def test_a_closed_pool_takes_no_more_jobs_and_its_workers_are_gone():
         pool.submit(pid_of_worker, 1).result(timeout=1)
     with pytest.raises(ProcessLookupError):
         os.kill(worker_pid, 0)
+
+
+def _children() -> dict[int, str]:
+    found = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            if ppid == os.getpid():
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    found[int(entry)] = cmdline.read().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads the process table from /proc")
+def test_the_pool_starts_its_workers_and_no_helper_process(pool):
+    workers = {pool.submit(pid_of_worker, n).result(timeout=120)[0] for n in range(8)}
+    children = _children()
+    assert workers <= set(children) and len(workers) == 2
+    assert not [line for line in children.values() if "resource_tracker" in line or "forkserver" in line]
