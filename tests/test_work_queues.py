@@ -21,7 +21,6 @@ def back_to_before(db, version: int) -> None:
                                  "'term_postings_%' OR (? AND name LIKE '%queue%'))", [version <= 12]).fetchall():
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("ALTER TABLE term_postings DROP COLUMN story_id")
-    db.execute("DROP INDEX stories_live_news")
     db.execute("DELETE FROM schema_migrations WHERE version >= ?", [version])
 
 

@@ -455,9 +455,6 @@ def _m013_posting_stories(db: sqlite_utils.Database) -> None:
                "WHERE sa.article_id = term_postings.article_id)")
     for statement in POSTING_STORY_SCHEMA:
         db.execute(statement)
-    # Which candidate stories are live news stories, answered from a few index pages instead of
-    # the stories' wide rows (their facts), which a large archive's page cache cannot hold.
-    db.execute("CREATE INDEX stories_live_news ON stories(kind, merged_into, id)")
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
@@ -474,7 +471,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (10, "index of merged stories", _m010_story_indexes),
     (11, "resumable jobs: job cursors", _m011_job_cursors),
     (12, "work queues of grouping and drafting", _m012_work_queues),
-    (13, "the story of each term posting, an index of live news stories", _m013_posting_stories),
+    (13, "the story of each term posting", _m013_posting_stories),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "

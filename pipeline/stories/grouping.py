@@ -31,7 +31,7 @@ from pipeline.stories.centroids import Centroids, recompute_centroid
 from pipeline.stories.evidence import hubs, release_ids
 from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_keys, profile_terms, store_profile
 from pipeline.stories.repair import repair_stories
-from pipeline.stories.retrieval import live_news_stories, stories_sharing, window
+from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.stories.scoring import (
     article_side,
     centroid_side,
@@ -269,17 +269,16 @@ def best_candidate(article: dict, scored: list[Scored]) -> Scored | None:
 
 def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash,
                      bounds: tuple[str, str]) -> dict[int, tuple[float, int]]:
-    """News stories with an article sharing an LSH bucket within the time bounds (the buckets are
-    keyed by date, so only those weeks are read): story id -> (best MinHash similarity, that article)."""
+    """Stories with an article sharing an LSH bucket within the time bounds (the buckets are keyed by
+    date, so only those weeks are read): story id -> (best MinHash similarity, that article)."""
     keys = list(enumerate(band_keys(minhash)))
     sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}) "
            "SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM k "
            "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket AND b.published_at BETWEEN ? AND ? "
            "JOIN article_signatures s ON s.article_id = b.article_id "
-           "JOIN story_articles sa ON sa.article_id = b.article_id WHERE b.article_id != ? LIMIT 200")
+           "JOIN story_articles sa ON sa.article_id = b.article_id "
+           "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' WHERE b.article_id != ? LIMIT 200")
     rows = db.execute(sql, [value for pair in keys for value in pair] + [*bounds, article["id"]]).fetchall()
-    news = live_news_stories(db, {row[2] for row in rows})
-    rows = [row for row in rows if row[2] in news]
     if not rows:
         return {}
     theirs = np.frombuffer(b"".join(row[1] for row in rows), dtype=DTYPE).reshape(len(rows), -1)

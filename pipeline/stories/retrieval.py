@@ -56,19 +56,8 @@ def stories_sharing(db: sqlite_utils.Database, keys: list[str], bounds: tuple[st
         if len(found) >= limit:
             break
         chunk = ranked[start:start + limit]
-        live = live_news_stories(db, [story_id for story_id, _ in chunk])
+        live = {row[0] for row in db.execute(
+            f"SELECT id FROM stories WHERE id IN ({','.join('?' * len(chunk))}) AND kind = 'news' "
+            "AND merged_into IS NULL", [story_id for story_id, _ in chunk])}
         found += [item for item in chunk if item[0] in live]
     return found[:limit]
-
-
-def live_news_stories(db: sqlite_utils.Database, story_ids) -> set[int]:
-    """Those of the stories that are news stories not merged into another (read from the index
-    stories_live_news, a few pages, instead of the stories' wide rows)."""
-    ids = list(story_ids)
-    found: set[int] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(row[0] for row in db.execute(
-            f"SELECT id FROM stories WHERE kind = 'news' AND merged_into IS NULL AND id IN ({marks})", chunk))
-    return found
