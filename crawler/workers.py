@@ -6,12 +6,12 @@ it is killed and replaced, and only that job fails (``JobTimeout``), so a slow p
 others. A worker that dies (a crash, the OOM killer) fails its job with ``WorkerDied`` and is
 replaced too.
 
-Each worker is a fresh interpreter (``subprocess``, as multiprocessing's 'spawn' would start it,
-but without the resource-tracker process that spawn adds, 13 MiB for nothing here), which inherits
-no open database connection, no Twisted reactor and no threads from the parent, and talks to it
-over a socket pair. Each ignores SIGINT (the parent decides when to stop) and exits by itself when
-the parent is gone. When no worker can be started,
-``submit`` answers ``PoolUnavailable`` and callers run the job in their own process instead.
+Each worker is a fresh interpreter started with ``subprocess`` (as multiprocessing's 'spawn' would
+start it, without the resource-tracker process spawn adds: 13 MiB for nothing here). It inherits no
+open database connection, no Twisted reactor and no threads from the parent, and talks to it over a
+socket pair. Each ignores SIGINT (the parent decides when to stop) and exits by itself when the
+parent is gone. When no worker can be started, ``submit`` answers ``PoolUnavailable`` and callers
+run the job in their own process instead.
 
 Results arrive on one thread per worker in the parent: ``submit`` returns a
 ``concurrent.futures.Future``; Twisted callers wrap it with ``reactor.callFromThread``.

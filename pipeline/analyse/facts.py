@@ -323,7 +323,7 @@ def extract_facts(text: str, published_at: str | None = None) -> list[Fact]:
     return list(_facts_of(text, publication_date(published_at)))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _facts_of(text: str, published: _dt.date | None) -> tuple[Fact, ...]:
     """extract_facts, remembered: a summary asks for the facts of the same sentences many times
     (each candidate bullet against each chosen one), and the facts are immutable."""
