@@ -12,6 +12,7 @@ from urllib.request import url2pathname
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.memory import map_big_blocks
 from crawler.offload import start_pool
 from crawler.sources import load_sources
 from pipeline import store
@@ -100,6 +101,7 @@ def crawl_settings(db: str, mirror: str | None = None, since: str | None = None,
 
 def run_crawl(keys: list[str], settings: Settings) -> str:
     """Crawl these sources (checked by crawl()) and return the run id shared by their crawl_runs rows."""
+    map_big_blocks()
     pool = start_pool(settings)  # spawned before the reactor runs: the workers inherit none of it
     try:
         process = CrawlerProcess(settings)

@@ -19,7 +19,6 @@ Results arrive on one thread per worker in the parent: ``submit`` returns a
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
 import os
@@ -33,9 +32,12 @@ import time
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 
+from crawler.memory import map_big_blocks, release_memory
+
 log = logging.getLogger(__name__)
 START_TIMEOUT = 120.0   # seconds a new worker may take to import what it needs
 STOP_TIMEOUT = 5.0      # seconds a worker gets to exit when the pool closes, before it is killed
+TRIM_EVERY = 8          # jobs between two returns of a worker's free heap (malloc_trim costs ~2 ms)
 
 
 class PoolUnavailable(RuntimeError):
@@ -230,11 +232,13 @@ def worker_entry() -> None:
 
 
 def worker_main(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
+    map_big_blocks()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     for name in preload:
         importlib.import_module(name)
     conn.send("ready")
+    done = 0
     while True:
         try:
             message = conn.recv()
@@ -252,25 +256,9 @@ def worker_main(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
         except Exception as exc:  # noqa: BLE001 - an exception or result that does not pickle
             conn.send((False, JobFailed(f"{type(exc).__name__}: {exc}")))
         del message, function, args, answer
-        _release_memory()
-
-
-def _release_memory() -> None:
-    """Hand the heap a big page needed back to the system (glibc keeps it otherwise): the worker's
-    resident memory stays near its idle size instead of the largest page's."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _load_libc():
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:  # not glibc
-        return None
-
-
-_LIBC = _load_libc() if sys.platform.startswith("linux") else None
+        done += 1
+        if done % TRIM_EVERY == 0:  # the heap's free memory goes back: the worker stays near its idle size
+            release_memory()
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from crawler import memory
 from crawler.workers import JobTimeout, PoolUnavailable, WorkerDied, WorkerPool
 
 
@@ -112,3 +113,19 @@ def test_the_pool_starts_its_workers_and_no_helper_process(pool):
     children = _children()
     assert workers <= set(children) and len(workers) == 2
     assert not [line for line in children.values() if "resource_tracker" in line or "forkserver" in line]
+
+
+@pytest.mark.skipif(memory._LIBC is None, reason="glibc's mallopt and malloc_trim are not available here")
+def test_big_blocks_are_mapped_and_free_memory_is_handed_back():
+    assert memory.map_big_blocks()              # glibc accepted the fixed threshold
+    before = _rss_kib()
+    blocks = [b"x" * (memory.BIG_BLOCK * 2 + n) for n in range(200)]   # 50 MiB in big blocks, written
+    assert _rss_kib() - before > 40 * 1024
+    del blocks
+    memory.release_memory()
+    assert _rss_kib() - before < 10 * 1024      # unmapped when freed, not kept in the heap
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))

@@ -31,7 +31,7 @@ class DatabaseUnusable(Exception):
 
 
 CACHE_KIB = 65536  # SQLite's page cache per connection (default 2 MiB): index look-ups of a large archive stay in it
-WRITER_CACHE_KIB = 8192  # the crawl's and reextract's: appends and one-URL look-ups; memory goes to workers
+WRITER_CACHE_KIB = 4096  # the crawl's and reextract's: appends and one-URL look-ups; memory goes to workers
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
