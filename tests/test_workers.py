@@ -4,6 +4,7 @@ extract in their own process)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
 
@@ -115,17 +116,25 @@ def test_the_pool_starts_its_workers_and_no_helper_process(pool):
     assert not [line for line in children.values() if "resource_tracker" in line or "forkserver" in line]
 
 
-@pytest.mark.skipif(memory._LIBC is None, reason="glibc's mallopt and malloc_trim are not available here")
-def test_big_blocks_are_mapped_and_free_memory_is_handed_back():
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def _mapped_bytes() -> int:
+    """glibc's own count of the bytes its allocator holds in mapped blocks (mallinfo2().hblkhd)."""
+    mallinfo2 = memory._LIBC.mallinfo2
+    mallinfo2.restype = _MallInfo2
+    return mallinfo2().hblkhd
+
+
+@pytest.mark.skipif(memory._LIBC is None or not hasattr(memory._LIBC, "mallinfo2"),
+                    reason="glibc's mallopt and mallinfo2 are not available here")
+def test_big_blocks_are_mapped_and_unmapped_when_freed():
     assert memory.map_big_blocks()              # glibc accepted the fixed threshold
-    before = _rss_kib()
-    blocks = [b"x" * (memory.BIG_BLOCK * 2 + n) for n in range(200)]   # 50 MiB in big blocks, written
-    assert _rss_kib() - before > 40 * 1024
+    before = _mapped_bytes()
+    blocks = [b"x" * (memory.BIG_BLOCK * 2 + n) for n in range(200)]   # 50 MiB in pages-sized blocks
+    assert _mapped_bytes() - before >= 200 * memory.BIG_BLOCK * 2      # each one mapped, none in the heap
     del blocks
+    assert _mapped_bytes() - before < memory.BIG_BLOCK * 8               # and given back when freed
     memory.release_memory()
-    assert _rss_kib() - before < 10 * 1024      # unmapped when freed, not kept in the heap
-
-
-def _rss_kib() -> int:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
