@@ -156,7 +156,8 @@ def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
                                     f"sa.article_id = a.id WHERE a.id IN ({','.join('?' * len(chunk))})", chunk):
                 profile = build_profile(article)
                 dfs = centroids.stats.lookup(profile_terms(profile))
-                store_profile(db, profile, lookup_keys(profile, dfs, centroids.stats.total), centroids.stats)
+                store_profile(db, profile, lookup_keys(profile, dfs, centroids.stats.total), centroids.stats,
+                              article["story_id"])
                 touched.add(article["story_id"])
             for story_id in sorted(touched):
                 centroids.recompute(story_id)
@@ -172,7 +173,7 @@ def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decid
         db.execute("UPDATE story_articles SET article_version = ? WHERE article_id = ?",
                    [article["version"], article["id"]])
         store_signature(db, article, minhash)
-        store_profile(db, profile, keys, stats)
+        store_profile(db, profile, keys, stats, article["story_id"])
         centroids.recompute(article["story_id"])
         _touch(db, article["story_id"], article)
         return article["story_id"], False
@@ -182,7 +183,7 @@ def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decid
     story_id, evidence = (_new_story(db, article), {"by": "new"}) if created else found
     _join(db, story_id, article, evidence)
     store_signature(db, article, minhash)
-    store_profile(db, profile, keys, stats)
+    store_profile(db, profile, keys, stats, story_id)
     centroids.add(story_id, profile)
     return story_id, created
 

@@ -164,8 +164,10 @@ def lookup_keys(profile: Profile, dfs: dict[str, int], total: int, limit: int = 
 
 # --- storing ---------------------------------------------------------------------------------------
 
-def store_profile(db: sqlite_utils.Database, profile: Profile, keys: list[str], stats: TermStats) -> None:
-    """Record the profile, count its terms in term_stats and post its look-up keys."""
+def store_profile(db: sqlite_utils.Database, profile: Profile, keys: list[str], stats: TermStats,
+                  story_id: int | None) -> None:
+    """Record the profile, count its terms in term_stats and post its look-up keys under the
+    article's story (``story_id``: the callers have just placed the article)."""
     forget_profile(db, profile.article_id, stats)
     db.execute("INSERT INTO article_profiles (article_id, version, published_at, terms, facts, keys) "
                "VALUES (?, ?, ?, ?, ?, ?)",
@@ -173,10 +175,9 @@ def store_profile(db: sqlite_utils.Database, profile: Profile, keys: list[str], 
                 json.dumps({"title": profile.title, "body": profile.body}, ensure_ascii=False),
                 json.dumps(profile.facts, ensure_ascii=False), json.dumps(keys, ensure_ascii=False)])
     stats.count(sorted(profile_terms(profile)), +1)
-    story = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", [profile.article_id]).fetchone()
     db.conn.executemany("INSERT OR IGNORE INTO term_postings (term, published_at, article_id, story_id) "
-                        "VALUES (?, ?, ?, ?)", [(key, profile.published_at or "", profile.article_id,
-                                                 story[0] if story else None) for key in keys])
+                        "VALUES (?, ?, ?, ?)", [(key, profile.published_at or "", profile.article_id, story_id)
+                                                for key in keys])
 
 
 def forget_profile(db: sqlite_utils.Database, article_id: int, stats: TermStats) -> None:
