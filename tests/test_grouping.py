@@ -9,7 +9,7 @@ import random
 import pytest
 
 from pipeline import store, stories
-from pipeline.stories import grouping, repair, retrieval
+from pipeline.stories import grouping, repair, retrieval, scoring
 from pipeline.stories.centroids import Centroids
 from pipeline.stories.evidence import explain
 from pipeline.stories.profiles import TermStats
@@ -239,8 +239,8 @@ def test_skipping_candidates_that_cannot_reach_the_threshold_changes_no_story(tm
 
     rows = articles()[:150]
     computed = []
-    real = grouping.with_cosines
-    monkeypatch.setattr(grouping, "with_cosines", lambda *args: computed.append(1) or real(*args))
+    real = scoring.with_cosines
+    monkeypatch.setattr(scoring, "with_cosines", lambda *args: computed.append(1) or real(*args))
     partitions, counts = [], []
     for name, decide in (("model", None), ("every", lambda article, scored: grouping.best_candidate(article, scored))):
         database = store.open_db(tmp_path / f"{name}.db")

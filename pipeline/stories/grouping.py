@@ -35,11 +35,10 @@ from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.stories.scoring import (
     article_side,
     centroid_side,
-    fact_features,
+    features_reaching,
     join_model,
     key_weights,
     shared_keys,
-    with_cosines,
 )
 from pipeline.stories.signatures import DTYPE, article_signature, band_keys, load_signature, store_signature
 
@@ -242,14 +241,14 @@ def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, m
                                                    for org in c.facts.get("org", ()))])
     total = stats.total
     mine, model, weights = article_side(profile, dfs, total), join_model(), key_weights(keys, dfs, total)
-    every = decide is not best_candidate  # the model's own decision skips what cannot reach its threshold
+    # the model's own decision is spared the candidates that cannot reach its threshold
+    threshold = model.threshold if decide is best_candidate else None
     scored = []
     for story_id in ids:
         if story_id in found:
-            theirs = centroid_side(found[story_id])
-            named = fact_features(mine, theirs, weights, dfs, total, near.get(story_id, (0.0, None))[0])
-            if every or model.ceiling(named) >= model.threshold:
-                named = with_cosines(mine, theirs, named)
+            named = features_reaching(model, threshold, mine, centroid_side(found[story_id]), weights, dfs, total,
+                                      near.get(story_id, (0.0, None))[0])
+            if named is not None:
                 scored.append(Scored(story_id, model.probability(named), named))
     choice = decide(article, scored)
     if choice is None:

@@ -16,7 +16,7 @@ from pipeline.store.transactions import transaction
 from pipeline.stories.centroids import Centroids
 from pipeline.stories.lifecycle import is_protected, retire
 from pipeline.stories.retrieval import stories_sharing, story_keys, window
-from pipeline.stories.scoring import centroid_side, fact_features, join_model, key_weights, with_cosines
+from pipeline.stories.scoring import centroid_side, features_reaching, join_model, key_weights
 
 REPAIR_WINDOW_DAYS = 14
 REPAIR_CANDIDATES = 5
@@ -66,11 +66,9 @@ def _fragment_of(db: sqlite_utils.Database, story_id: int, centroids: Centroids)
     weights = key_weights(keys, dfs, total)
     best = None
     for other_id, other in sorted(others.items()):
-        theirs = centroid_side(other)
-        named = fact_features(mine, theirs, weights, dfs, total)
-        if model.ceiling(named) < model.repair_threshold:
+        named = features_reaching(model, model.repair_threshold, mine, centroid_side(other), weights, dfs, total)
+        if named is None:
             continue  # cannot reach it whatever the cosines
-        named = with_cosines(mine, theirs, named)
         probability = model.probability(named)
         if (probability >= model.repair_threshold and not any(named[c] for c in CONFLICTS)
                 and (best is None or probability > best[1]) and not is_protected(db, other_id)):

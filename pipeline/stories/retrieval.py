@@ -39,20 +39,22 @@ def stories_sharing(db: sqlite_utils.Database, keys: list[str], bounds: tuple[st
     postings of each key; the first ``MAX_KEYS`` keys): (story id, summed IDF of the keys shared),
     best first. The postings carry their story (term_postings.story_id), so one statement reads them
     all; only the best stories are then checked for being live news stories."""
-    keys = list(dict.fromkeys(keys))[:MAX_KEYS] if limit > 0 else []
+    keys = list(dict.fromkeys(keys))[:MAX_KEYS]
+    if not keys or limit <= 0:
+        return []
     postings = " UNION ALL ".join(
         ["SELECT * FROM (SELECT term, story_id FROM term_postings WHERE term = ? AND published_at BETWEEN ? AND ? "
          f"ORDER BY published_at DESC LIMIT {int(per_key)})"] * len(keys))
     weight = {key: idf(dfs.get(key, 0), total) for key in keys}
     scores: dict[int, float] = {}
     seen: set[tuple[int, str]] = set()
-    for term, story_id in (db.execute(postings, [v for key in keys for v in (key, *bounds)]) if keys else ()):
+    for term, story_id in db.execute(postings, [value for key in keys for value in (key, *bounds)]):
         if story_id is not None and story_id != exclude_story and (story_id, term) not in seen:
             seen.add((story_id, term))  # a key counts once per story, however many of its articles posted it
             scores[story_id] = scores.get(story_id, 0.0) + weight[term]
     ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))
     found: list[tuple[int, float]] = []
-    for start in range(0, len(ranked), limit):
+    for start in range(0, len(ranked), limit):  # a chunk of the best at a time, until enough are live
         if len(found) >= limit:
             break
         chunk = ranked[start:start + limit]

@@ -127,6 +127,17 @@ def features(article: Side, story: Side, keys: dict[str, float], dfs: dict[str, 
     return with_cosines(article, story, fact_features(article, story, keys, dfs, total, near_duplicate))
 
 
+def features_reaching(model: JoinModel, threshold: float | None, article: Side, story: Side,
+                      keys: dict[str, float], dfs: dict[str, int], total: int,
+                      near_duplicate: float = 0.0) -> dict[str, float] | None:
+    """The features, or None when the story cannot reach ``threshold`` whatever its cosines (which
+    are then never computed); ``threshold`` None: always the features."""
+    named = fact_features(article, story, keys, dfs, total, near_duplicate)
+    if threshold is not None and model.ceiling(named) < threshold:
+        return None
+    return with_cosines(article, story, named)
+
+
 def with_cosines(article: Side, story: Side, named: dict[str, float]) -> dict[str, float]:
     """``named`` (from fact_features) completed with the cosines, in the order of FEATURES."""
     return {"title_cos": _cosine(article.weighted[0], article.title_norm, story.title, story.title_norm),

@@ -124,7 +124,8 @@ def _english_period_ends(line: str, i: int) -> bool:
     return first.isupper() or first in OPEN_TO_CLOSE or first in "\"'"
 
 
-_TERMINATOR_CHARS = re.compile("[。！？｡!?．.]")  # what _is_terminator may accept: the only places looked at
+# What _is_terminator may accept: the only places a line is looked at.
+_TERMINATOR_CHARS = re.compile(f"[{re.escape(''.join(sorted(_ALWAYS_END)))}!?．.]")
 
 
 def _split_line(line: str) -> list[str]:
