@@ -84,6 +84,7 @@ def file_for(root: Path, request_path: str) -> Path | None:
 
 class MirrorHandler(BaseHTTPRequestHandler):
     server_version = "newsdesk-mirror"
+    protocol_version = "HTTP/1.1"  # connections stay open between requests, as a real site's do
     root: Path
     log: list
     counts: dict  # requests seen per path, for X-Mirror-Fail-Times

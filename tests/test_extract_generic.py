@@ -41,7 +41,7 @@ def test_a_page_whose_rules_find_everything_never_runs_trafilatura(monkeypatch):
 
     for name in ("bare_extraction",):
         monkeypatch.setattr(generic.trafilatura, name, refuse)
-    for name in ("find_date", "extract_author", "extract_title", "examine_meta", "extract_meta_json"):
+    for name in ("find_date", "byline_author", "extract_title", "examine_meta", "extract_meta_json"):
         monkeypatch.setattr(generic, name, refuse)
     url = "https://scan.netsecurity.ne.jp/article/2026/11/19/51225.html"
     html, _ = decode_html((DEMO_SITE / url.split("://", 1)[1]).read_bytes())

@@ -156,7 +156,10 @@ def test_retry_waits_as_long_as_retry_after_asks(crawled):
 
 def test_connection_reset_is_connection_lost(crawled):
     db, url = crawled["db"], HOSTILE + "2.html"
-    assert statuses(crawled["requests"], url) == ["reset"] * (1 + MIRROR_RETRY_TIMES)
+    seen = statuses(crawled["requests"], url)
+    # Twisted itself resends, once, a request whose reused keep-alive connection was reset before any
+    # answer: between one and two tries for each of Scrapy's
+    assert set(seen) == {"reset"} and 1 + MIRROR_RETRY_TIMES <= len(seen) <= 2 * (1 + MIRROR_RETRY_TIMES)
     assert reasons(db, url) == ["connection-lost"]
     assert_not_stored(db, url)
 
