@@ -75,7 +75,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.MirrorMiddleware": 950,
 }
 # After HttpErrorMiddleware (50): only responses that reach a callback are counted as read.
-SPIDER_MIDDLEWARES = {"crawler.middlewares.ReadCounterMiddleware": 60}
+# No DepthMiddleware: nothing reads a request's depth (the spiders bound their own crawl: the window,
+# max_listing_pages, cited pages one step from an article), and it wraps every callback's output.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.ReadCounterMiddleware": 60,
+                      "scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 
 LOG_LEVEL = "INFO"

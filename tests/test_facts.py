@@ -1,7 +1,9 @@
 import dataclasses
+import re
 
 import pytest
 
+from pipeline.analyse import facts
 from pipeline.analyse.facts import Fact, extract_facts, facts_in, publication_date
 
 
@@ -254,3 +256,36 @@ def test_facts_in_detects_changed_figures():
     assert all(f in source for f in facts_in(polite_copy))
     dropped_qualifier = "患者1,200件の情報が含まれていました。"
     assert not facts_in(dropped_qualifier) <= facts_in(source)
+
+
+# --- the scan's look-ahead -------------------------------------------------------------
+
+EDGE_CASES = [
+    "合計約3件、計12万件、契約3件、少なくとも1,200人以上、およそ5割、延べ30万人超、最大2億円",
+    "令和元年5月1日、平成31年4月30日（火）、2026年12月31日(木・祝)、12026年3月1日、2026/3/1、2026-03-01",
+    "午前9時、午後12時半、23時59分、9時間、10:30、１２：００、1:2:3、24:00",
+    "cve-2026-1234、CVE-2026-1234567、xCVE-2026-0001、KB5031234、KB 5031234、MyKB5031234",
+    "Microsoft、マイクロソフト、MicrosoftEdge、Acme Widgets Inc. と Foo Bar Corp. と Baz LLC",
+]
+
+
+def _unprefixed(regex):
+    inner = regex.pattern.split("(?:", 1)[1][:-1]  # (?=[first])(?:pattern) -> pattern
+    return re.compile(inner, regex.flags)
+
+
+def test_the_look_ahead_changes_no_match():
+    from bench.story_eval import articles
+
+    texts = EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+    prefixed = [value for value in vars(facts).values()
+                if isinstance(value, re.Pattern) and value.pattern.startswith("(?=[")]
+    assert len(prefixed) >= 9
+    matched = 0
+    for regex in prefixed:
+        plain = _unprefixed(regex)
+        for text in texts:
+            found = [(m.span(), m.groupdict()) for m in regex.finditer(text)]
+            assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (regex.pattern, text)
+            matched += len(found)
+    assert matched > 1000
