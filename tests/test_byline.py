@@ -60,6 +60,20 @@ def test_a_candidate_holding_a_discarded_part_is_read_as_trafilatura_reads_it(mo
     assert tree.find(".//span[@class='date']") is not None  # the page itself is left whole
 
 
+def test_the_installed_trafilatura_searches_as_written_out_here():
+    # Fails when a trafilatura release changes its byline expressions: byline.py then runs
+    # trafilatura's own search (below) until its tests are written out again.
+    assert byline.MIRRORED and byline.expressions_digest() == byline._WRITTEN_FOR  # noqa: SLF001
+
+
+def test_other_expressions_make_it_run_trafilaturas_own_search(monkeypatch):
+    calls = []
+    monkeypatch.setattr(byline, "MIRRORED", False)
+    monkeypatch.setattr(byline, "extract_author", lambda tree: calls.append(tree) or "From trafilatura")
+    tree = parse_html(PAGE.format(CASES["byline class"]))
+    assert byline_author(tree) == "From trafilatura" and calls == [tree]
+
+
 def _pages():
     paths = sorted(DEMO_SITE.rglob("*.html"))
     for folder in (SHARED / "bench" / "article-extraction-benchmark" / "html", SHARED / "real-samples"):

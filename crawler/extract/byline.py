@@ -10,12 +10,15 @@ substring comparisons, written out below beside each expression) and the uncopie
 element inside a discarded part is skipped instead of deleted.
 
 A candidate with a discarded part inside it would read differently once that part is deleted (its
-tail joins the text before it); for such a page, rare, trafilatura's own search runs.
-``tests/test_byline.py`` checks both give the same author on every page we have.
+tail joins the text before it); for such a page, rare, trafilatura's own search runs. So does every
+page when the installed trafilatura's expressions are not the ones written out here (a newer
+release changed them). ``tests/test_byline.py`` checks both give the same author on every page we
+have.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from lxml import etree
@@ -23,8 +26,19 @@ from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import extract_author
 from trafilatura.utils import trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 _MAX_LENGTH = 120  # extract_author's len_limit
+_WRITTEN_FOR = "ca7fff9bc0190030f7c177785b0ab60a3219c133"  # sha1 of trafilatura 2.3.1's expressions, below
+
+
+def expressions_digest() -> str:
+    """The sha1 of the installed trafilatura's byline expressions (AUTHOR_XPATHS, then the discarded ones)."""
+    paths = [getattr(xpath, "path", xpath) for xpath in (*AUTHOR_XPATHS, *AUTHOR_DISCARD_XPATHS)]
+    return hashlib.sha1(repr(paths).encode()).hexdigest()
+
+
+MIRRORED = expressions_digest() == _WRITTEN_FOR  # else trafilatura's own search runs for every page
 
 # AUTHOR_XPATHS[0]: //*[self::a or self::address or self::div or self::link or self::p or self::span or
 #   self::strong][@rel='author' or @id='author' or @class='author' or @itemprop='author name' or rel='me' or
@@ -59,6 +73,8 @@ _ALWAYS_DISCARDED = frozenset({"time", "figure"})
 
 def byline_author(tree: HtmlElement) -> str | None:
     """What ``extract_author(tree)`` returns (``tree`` the document's root), leaving ``tree`` as it is."""
+    if not MIRRORED:
+        return extract_author(tree)
     candidates, discarded = _matches(tree)
     holding = {above for found in discarded for above in found.iterancestors()}
     for matched in candidates:
