@@ -116,9 +116,10 @@ def _counts(text: str) -> list[Fact]:
 
 # --- dates and times -------------------------------------------------------------
 
+_ERA_BASE = {"令和": 2018, "平成": 1988}
 _DATE_JA_RE = _starting_with(
-    _D + "令平",
-    rf"(?:(?P<era>令和|平成)(?P<ey>元|[{_D}]{{1,2}})年|(?<![{_D}])(?P<y>[{_D}]{{4}})年)?"
+    _D + "".join(era[0] for era in _ERA_BASE),
+    rf"(?:(?P<era>{'|'.join(_ERA_BASE)})(?P<ey>元|[{_D}]{{1,2}})年|(?<![{_D}])(?P<y>[{_D}]{{4}})年)?"
     rf"(?<![{_D}])(?P<m>[{_D}]{{1,2}})月(?P<d>[{_D}]{{1,2}})日"
     r"(?:[（(][月火水木金土日](?:・祝)?[)）])?",
 )
@@ -131,7 +132,6 @@ _TIME_JA_RE = _starting_with(
     rf"(?P<ampm>午前|午後)?(?<![{_D}])(?P<h>[{_D}]{{1,2}})時(?!間)(?:(?P<min>[{_D}]{{1,2}})分|(?P<half>半))?",
 )
 _TIME_COLON_RE = _starting_with(_D, rf"(?<![{_D}:：])(?P<h>[{_D}]{{1,2}})[:：](?P<min>[{_D}]{{2}})(?![{_D}:：])")
-_ERA_BASE = {"令和": 2018, "平成": 1988}
 _JST = _dt.timezone(_dt.timedelta(hours=9))
 
 
