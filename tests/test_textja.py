@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.text import japanese as textja
-from pipeline.text.japanese import char_shingles, jaccard, normalize, split_clauses, split_sentences, tokens
+from pipeline.text.japanese import (
+    char_shingles,
+    jaccard,
+    normalize,
+    normalized_words,
+    split_clauses,
+    split_sentences,
+    tokens,
+)
 
 # --- split_sentences -------------------------------------------------------------
 
@@ -138,6 +146,25 @@ def test_tokens_are_fugashi_surfaces():
     assert words[:3] == ["東京", "大学", "は"]
     assert "".join(words) == "東京大学は発表した。"
     assert tokens("") == []
+
+
+DEMO_SITE = Path(__file__).resolve().parents[1] / "pipeline" / "demo_site"
+AWKWARD = ["", "   ", "\u3000全角\u3000空白\u3000", "タブ\tと\n改行\r\nと\x1c区切り\x1f", "ゼロ幅\u200bスペース",
+           "ﾊﾝｶｸｶﾅとＡＢＣ１２３", "絵文字😀と記号①②", "CVE-2024-21412 と KB5034441（Windows 11 23H2）",
+           "  前後に空白  ", "a  b", "不正アクセスにより個人情報312人分が流出した可能性", "x" * 5000 + " y"]
+
+
+def test_normalized_words_are_the_taggers_words_of_the_normalized_text():
+    """The word index and the story profiles read MeCab's word-split output; it must give the
+    words the tagger gives, on real pages of every registry source and on awkward text."""
+    from crawler.extract.tree import element_text, parse_html
+
+    pages = [element_text(parse_html(path.read_text(encoding="utf-8", errors="replace")))
+             for path in sorted(DEMO_SITE.rglob("*.html"))]
+    assert len(pages) > 20
+    for text in [*AWKWARD, *pages]:
+        assert normalized_words(text) == tokens(normalize(text)), text[:80]
+    assert normalized_words(None) == []
 
 
 def test_tagger_is_created_once():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.text.japanese import normalize, tokens
+from pipeline.text.japanese import normalized_words
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -21,7 +21,7 @@ WORDS_SCHEMA = ("CREATE VIRTUAL TABLE articles_words USING fts5(title, body, "
 
 def segmented(text: str | None) -> str:
     """The text as space-separated words (NFKC-normalised, as the query side is)."""
-    return " ".join(tokens(normalize(text or "")))
+    return " ".join(normalized_words(text))
 
 
 def article_words(title: str | None, lead: str | None, text: str | None) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from pipeline.analyse.facts import extract_facts
-from pipeline.text.japanese import normalize, tokens
+from pipeline.text.japanese import normalized_words
 
 BODY_CHARS = 1000        # the opening of the body tells the story; the rest is background
 POSTED_TERMS = 16        # rarest terms an article posts for later look-ups (plus all its facts)
@@ -52,7 +52,7 @@ def content_words(text: str) -> Counter:
     """Content words, adjacent pairs of them, and version strings, with their counts."""
     words: Counter = Counter()
     previous = None
-    for token in tokens(normalize(text)):
+    for token in normalized_words(text):
         if _CONTENT.search(token) and token not in _STOP:
             words[token] += 1
             if previous:
