@@ -159,6 +159,26 @@ def test_the_repair_pass_merges_fragments_but_not_other_incidents(db):
     assert why["by"] == "repair" and "repair pass" in explain(json.dumps(why))
 
 
+def test_the_repair_pass_reads_only_the_stories_changed_since_it_last_looked(db):
+    from pipeline.store.schema import UNREPAIRED
+
+    org = "株式会社ミナトロジスティクス"
+    behind = f"SELECT count(*) FROM stories INDEXED BY stories_unrepaired WHERE {UNREPAIRED}"
+    first = incident(db, 1, org, 5891, "2026-11-18T10:00:00+09:00")
+    second = incident(db, 2, org, 5891, "2026-11-18T12:00:00+09:00", "internet_watch")
+    outcome = stories.update_stories(db, decide=lambda article, scored: None)  # the stream splits them
+    assert outcome.created == 2 and outcome.repaired == 0  # stories of one article: nothing to check
+    assert db.execute(behind).fetchone()[0] == 0  # ... and none is left behind for the next pass
+    second_copy = incident(db, 3, org, 5891, "2026-11-18T12:30:00+09:00", "nict")
+
+    def into_second(article, scored):
+        return next((s for s in scored if s.story_id == story_of(db, second)), None)
+
+    assert stories.update_stories(db, decide=into_second).repaired == 1  # grown to two: checked, mended
+    assert story_of(db, first) == story_of(db, second) == story_of(db, second_copy)
+    assert db.execute(behind).fetchone()[0] == 0
+
+
 def test_the_repair_pass_never_touches_a_story_an_editor_shaped(db):
     from pipeline.analyse.relevance import load_profile
     from pipeline.drafts import draft

@@ -12,6 +12,7 @@ import json
 import sqlite_utils
 
 from pipeline.store import now_iso
+from pipeline.store.schema import UNREPAIRED
 from pipeline.store.transactions import transaction
 from pipeline.stories.centroids import Centroids
 from pipeline.stories.lifecycle import is_protected, retire
@@ -29,11 +30,12 @@ def repair_stories(db: sqlite_utils.Database, centroids: Centroids) -> int:
     merges made. (A story of one article was just compared with its neighbours when it was placed,
     by the same model under a lower threshold; a neighbour that grew since is checked itself.)"""
     merged = 0
-    pending = [row[0] for row in db.execute(
-        "SELECT id FROM stories st WHERE kind = 'news' AND merged_into IS NULL "
-        "AND (repaired_revision IS NULL OR repaired_revision < revision) "
-        "AND (SELECT count(*) FROM story_articles sa WHERE sa.story_id = st.id) > 1 ORDER BY id")]
-    for story_id in pending:
+    changed = db.execute(f"SELECT id, (SELECT count(*) > 1 FROM story_articles sa WHERE sa.story_id = st.id) "
+                         f"FROM stories st INDEXED BY stories_unrepaired WHERE {UNREPAIRED} ORDER BY id").fetchall()
+    with transaction(db):  # stories of one article need no check: they leave the index until they grow
+        db.conn.executemany("UPDATE stories SET repaired_revision = revision WHERE id = ?",
+                            [(story_id,) for story_id, several in changed if not several])
+    for story_id in [story_id for story_id, several in changed if several]:
         with transaction(db):
             merged += _check(db, story_id, centroids)
     return merged
