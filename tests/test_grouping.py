@@ -113,6 +113,44 @@ def test_headline_victims_conflict_unless_one_side_names_the_others_victim():
     assert features(provider, sora, {}, {}, 1000)["title_org_conflict"] == 0.0  # the provider's story names Sora
 
 
+def near_stories(db, article_id):
+    """The stories _near_duplicates finds for a stored article (its signature, its date's window)."""
+    from pipeline.stories.signatures import load_signature
+
+    row = db.execute("SELECT a.id, a.published_at, s.minhash FROM articles a JOIN article_signatures s "
+                     "ON s.article_id = a.id WHERE a.id = ?", [article_id]).fetchone()
+    bounds = retrieval.window(row[1], grouping.WINDOW_DAYS, grouping.WINDOW_DAYS)
+    return grouping._near_duplicates(db, {"id": row[0]}, load_signature(row[2]), bounds)
+
+
+@pytest.mark.parametrize("dates", [("2026-11-30T23:00:00+09:00", "2026-12-01T08:00:00+09:00"),
+                                   ("2025-12-20T10:00:00+09:00", "2026-01-05T10:00:00+09:00"),
+                                   ("2026-11-18T10:00:00+09:00", None)])
+def test_near_duplicates_are_found_across_months_years_and_unknown_dates(db, dates):
+    org = "株式会社ミナトロジスティクス"
+    first = incident(db, 1, org, 5891, dates[0])
+    other = incident(db, 2, "株式会社サンライズ食品", 1284, dates[0])
+    copy = incident(db, 3, org, 5891, dates[1], "internet_watch")
+    stories.update_stories(db, decide=lambda article, scored: None)  # each its own story: only LSH can tell
+    near = near_stories(db, copy)
+    assert near[story_of(db, first)][0] >= grouping.DUPLICATE_JACCARD  # the same notice, another month
+    assert near.get(story_of(db, other), (0.0,))[0] < near[story_of(db, first)][0]
+    months = [row[0] for row in db.execute("SELECT DISTINCT month FROM lsh_buckets ORDER BY 1")]
+    assert months == sorted({(date or "")[:7] for date in dates})
+
+
+def test_bucket_months_cover_the_window_and_every_month_when_the_date_is_unknown(db):
+    from pipeline.stories.signatures import bucket_months
+
+    assert bucket_months(db, ("2025-11-20T10:00:00+09:00", "2026-02-03T10:00:00+09:00")) == [
+        "2025-11", "2025-12", "2026-01", "2026-02"]
+    assert bucket_months(db, retrieval.OPEN_WINDOW) == [""]  # nothing stored yet
+    incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-09-18T10:00:00+09:00")
+    incident(db, 2, "株式会社サンライズ食品", 1284, "2026-11-02T10:00:00+09:00")
+    stories.update_stories(db)
+    assert bucket_months(db, retrieval.OPEN_WINDOW) == ["", "2026-09", "2026-10", "2026-11"]
+
+
 def test_the_same_incident_months_later_is_another_story(db):
     first = incident(db, 1, "株式会社ミナトロジスティクス", 5891, "2026-03-02T10:00:00+09:00")
     later = incident(db, 2, "株式会社ミナトロジスティクス", 5891, "2026-07-20T10:00:00+09:00", "internet_watch")
@@ -312,8 +350,8 @@ def test_an_archive_grouped_before_centroids_is_upgraded_and_profiled(tmp_path, 
     old.close()
     monkeypatch.undo()
     db = store.open_db(path)                                 # migration 9
-    assert db.execute("SELECT published_at FROM lsh_buckets ORDER BY article_id").fetchall() == [
-        ("2026-11-18T10:00:00+09:00",), ("2026-11-19T09:00:00+09:00",)]
+    assert db.execute("SELECT month, published_at FROM lsh_buckets ORDER BY article_id").fetchall() == [
+        ("2026-11", "2026-11-18T10:00:00+09:00"), ("2026-11", "2026-11-19T09:00:00+09:00")]  # migrations 9, 15
     third = incident(db, 3, "株式会社ミナトロジスティクス", 5891, "2026-11-19T12:00:00+09:00", "zdnet_japan")
     stories.update_stories(db)                               # the old stories are profiled first
     assert db.execute("SELECT count(*) FROM article_profiles").fetchone()[0] == 3

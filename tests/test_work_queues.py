@@ -13,7 +13,7 @@ from pipeline.stories.grouping import PENDING_SQL, UNPROFILED_SQL, pending_ids
 
 
 def back_to_before(db, version: int) -> None:
-    """The file as a release before migration ``version`` (12 or 13) left it."""
+    """The file as a release before migration ``version`` (12 or 13) left it (14 and 15 undone too)."""
     if version <= 12:
         for table in ("grouping_queue", "drafting_queue"):
             db.execute(f"DROP TABLE {table}")
@@ -21,6 +21,13 @@ def back_to_before(db, version: int) -> None:
                                  "'term_postings_%' OR (? AND name LIKE '%queue%'))", [version <= 12]).fetchall():
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("ALTER TABLE term_postings DROP COLUMN story_id")
+    db.execute("DROP INDEX stories_unrepaired")  # migration 14
+    db.execute("CREATE TABLE lsh_dated (band INTEGER NOT NULL, bucket INTEGER NOT NULL, published_at TEXT NOT NULL, "
+               "article_id INTEGER NOT NULL, PRIMARY KEY (band, bucket, published_at, article_id)) WITHOUT ROWID")
+    db.execute("INSERT INTO lsh_dated SELECT band, bucket, published_at, article_id FROM lsh_buckets")
+    db.execute("DROP TABLE lsh_buckets")  # migration 15: the buckets led by band, not by month
+    db.execute("ALTER TABLE lsh_dated RENAME TO lsh_buckets")
+    db.execute("CREATE INDEX lsh_buckets_article ON lsh_buckets(article_id)")
     db.execute("DELETE FROM schema_migrations WHERE version >= ?", [version])
 
 

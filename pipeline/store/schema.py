@@ -467,6 +467,26 @@ def _m014_unrepaired_index(db: sqlite_utils.Database) -> None:
     # (revision only grows and the pass sets repaired_revision to it, so IS NOT means "is behind".)
     db.execute(f"CREATE INDEX stories_unrepaired ON stories(id) WHERE {UNREPAIRED}")
 
+
+def _m015_lsh_buckets_by_month(db: sqlite_utils.Database) -> None:
+    # LSH buckets led by the article's month: a look-up of the weeks around an article, and the
+    # buckets a new article adds, touch that month's part of the table only, so their cost follows
+    # how many articles a few months hold, not how many the archive holds (random bucket keys spread
+    # over the whole table otherwise, and a 100k archive's outgrow the page cache).
+    db.execute("""CREATE TABLE lsh_buckets_by_month (
+        month TEXT NOT NULL,                     -- the first 7 characters of published_at (2026-11; '' when unknown)
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        published_at TEXT NOT NULL,              -- the article's date ('' when unknown)
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (month, band, bucket, published_at, article_id)
+    ) WITHOUT ROWID""")
+    db.execute("INSERT INTO lsh_buckets_by_month SELECT substr(published_at, 1, 7), band, bucket, published_at, "
+               "article_id FROM lsh_buckets ORDER BY 1, 2, 3, 4, 5")
+    db.execute("DROP TABLE lsh_buckets")
+    db.execute("ALTER TABLE lsh_buckets_by_month RENAME TO lsh_buckets")
+    db.execute("CREATE INDEX lsh_buckets_article ON lsh_buckets(article_id)")
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),
     (2, "vulnerabilities, citations, conditional requests", _m002_sources_and_incremental),
@@ -483,6 +503,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (12, "work queues of grouping and drafting", _m012_work_queues),
     (13, "the story of each term posting", _m013_posting_stories),
     (14, "index of the stories the repair pass has to check", _m014_unrepaired_index),
+    (15, "LSH buckets led by the article's month", _m015_lsh_buckets_by_month),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "

@@ -40,11 +40,19 @@ from pipeline.stories.scoring import (
     key_weights,
     shared_keys,
 )
-from pipeline.stories.signatures import DTYPE, article_signature, band_keys, load_signature, store_signature
+from pipeline.stories.signatures import (
+    DTYPE,
+    article_signature,
+    band_keys,
+    bucket_months,
+    load_signature,
+    store_signature,
+)
 
 DUPLICATE_JACCARD = 0.35            # MinHash similarity reported as a near-duplicate in the evidence
 WINDOW_DAYS = 30                    # candidate stories had an article this close in time
 MAX_CANDIDATES = 20                 # stories scored per article, whatever the archive's size
+NEAR_ARTICLES = 200                 # articles sharing an LSH bucket read per article, most buckets first
 KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
 
 
@@ -270,15 +278,21 @@ def best_candidate(article: dict, scored: list[Scored]) -> Scored | None:
 def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash,
                      bounds: tuple[str, str]) -> dict[int, tuple[float, int]]:
     """Stories with an article sharing an LSH bucket within the time bounds (the buckets are keyed by
-    date, so only those weeks are read): story id -> (best MinHash similarity, that article)."""
-    keys = list(enumerate(band_keys(minhash)))
-    sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}) "
-           "SELECT DISTINCT s.article_id, s.minhash, sa.story_id FROM k "
-           "CROSS JOIN lsh_buckets b ON b.band = k.band AND b.bucket = k.bucket AND b.published_at BETWEEN ? AND ? "
-           "JOIN article_signatures s ON s.article_id = b.article_id "
-           "JOIN story_articles sa ON sa.article_id = b.article_id "
-           "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news' WHERE b.article_id != ? LIMIT 200")
-    rows = db.execute(sql, [value for pair in keys for value in pair] + [*bounds, article["id"]]).fetchall()
+    month and date, so only those weeks are read): story id -> (best MinHash similarity, that article). The
+    articles sharing the most buckets are read first, at most ``NEAR_ARTICLES`` of them; only their
+    signatures and stories are then looked up."""
+    keys, months = list(enumerate(band_keys(minhash))), bucket_months(db, bounds)
+    sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}), "
+           f"m(month) AS (VALUES {', '.join('(?)' for _ in months)}), "
+           "hits(article_id) AS (SELECT b.article_id FROM m CROSS JOIN k CROSS JOIN lsh_buckets b "
+           "ON b.month = m.month AND b.band = k.band AND b.bucket = k.bucket AND b.published_at BETWEEN ? AND ? "
+           "WHERE b.article_id != ? "
+           f"GROUP BY b.article_id ORDER BY count(*) DESC, b.article_id DESC LIMIT {NEAR_ARTICLES}) "
+           "SELECT h.article_id, s.minhash, sa.story_id FROM hits h "
+           "JOIN article_signatures s ON s.article_id = h.article_id "
+           "JOIN story_articles sa ON sa.article_id = h.article_id "
+           "JOIN stories st ON st.id = sa.story_id AND st.kind = 'news'")
+    rows = db.execute(sql, [value for pair in keys for value in pair] + months + [*bounds, article["id"]]).fetchall()
     if not rows:
         return {}
     theirs = np.frombuffer(b"".join(row[1] for row in rows), dtype=DTYPE).reshape(len(rows), -1)

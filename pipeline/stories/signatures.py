@@ -59,6 +59,27 @@ def store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHa
     db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
     db.execute("INSERT OR REPLACE INTO article_signatures (article_id, version, minhash) VALUES (?, ?, ?)",
                [article["id"], article["version"], np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()])
-    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (band, bucket, published_at, article_id) "
-                        "VALUES (?, ?, ?, ?)", [(band, key, article.get("published_at") or "", article["id"])
-                                                for band, key in enumerate(band_keys(minhash))])
+    published = article.get("published_at") or ""
+    db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (month, band, bucket, published_at, article_id) "
+                        "VALUES (?, ?, ?, ?, ?)", [(published[:7], band, key, published, article["id"])
+                                                   for band, key in enumerate(band_keys(minhash))])
+
+
+def bucket_months(db: sqlite_utils.Database, bounds: tuple[str, str]) -> list[str]:
+    """The months (lsh_buckets.month) whose buckets can hold articles dated within ``bounds`` (ISO
+    dates, as the store writes them): each calendar month from the first bound's to the second's.
+    Unbounded below (an article of unknown date): every month the table holds, '' included."""
+    low, high = bounds
+    if not low:
+        first, last = db.execute("SELECT min(month), max(month) FROM lsh_buckets WHERE month > ''").fetchone()
+        return ["", *(_calendar_months(first, last) if first else [])]
+    return _calendar_months(low[:7], high[:7])
+
+
+def _calendar_months(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    found = []
+    while (label := f"{year:04d}-{month:02d}") <= last:
+        found.append(label)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
