@@ -71,7 +71,8 @@ def bucket_months(db: sqlite_utils.Database, bounds: tuple[str, str]) -> list[st
     Unbounded below (an article of unknown date): every month the table holds, '' included."""
     low, high = bounds
     if not low:
-        first, last = db.execute("SELECT min(month), max(month) FROM lsh_buckets WHERE month > ''").fetchone()
+        first, last = db.execute("SELECT (SELECT min(month) FROM lsh_buckets WHERE month > ''), "  # two look-ups:
+                                 "(SELECT max(month) FROM lsh_buckets)").fetchone()  # min and max together scan
         return ["", *(_calendar_months(first, last) if first else [])]
     return _calendar_months(low[:7], high[:7])
 
