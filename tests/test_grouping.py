@@ -149,6 +149,8 @@ def test_bucket_months_cover_the_window_and_every_month_when_the_date_is_unknown
     incident(db, 2, "株式会社サンライズ食品", 1284, "2026-11-02T10:00:00+09:00")
     stories.update_stories(db)
     assert bucket_months(db, retrieval.OPEN_WINDOW) == ["", "2026-09", "2026-10", "2026-11"]
+    db.execute("UPDATE lsh_buckets SET month = '2026/11' WHERE month = '2026-11'")  # a date in another form
+    assert bucket_months(db, retrieval.OPEN_WINDOW) == ["2026-09", "2026/11"]  # the months as they are
 
 
 def test_the_same_incident_months_later_is_another_story(db):

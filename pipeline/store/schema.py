@@ -457,7 +457,6 @@ def _m013_posting_stories(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-
 UNREPAIRED = "kind = 'news' AND merged_into IS NULL AND repaired_revision IS NOT revision"
 
 
@@ -486,6 +485,7 @@ def _m015_lsh_buckets_by_month(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE lsh_buckets")
     db.execute("ALTER TABLE lsh_buckets_by_month RENAME TO lsh_buckets")
     db.execute("CREATE INDEX lsh_buckets_article ON lsh_buckets(article_id)")
+
 
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "core schema", _m001_core),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
@@ -73,12 +74,17 @@ def bucket_months(db: sqlite_utils.Database, bounds: tuple[str, str]) -> list[st
     if not low:
         first, last = db.execute("SELECT (SELECT min(month) FROM lsh_buckets WHERE month > ''), "  # two look-ups:
                                  "(SELECT max(month) FROM lsh_buckets)").fetchone()  # min and max together scan
-        return ["", *(_calendar_months(first, last) if first else [])]
+        try:
+            return ["", *(_calendar_months(first, last) if first else [])]
+        except ValueError:  # a date stored in another form: the months as they are, read from the whole table
+            return [row[0] for row in db.execute("SELECT DISTINCT month FROM lsh_buckets ORDER BY 1")]
     return _calendar_months(low[:7], high[:7])
 
 
 def _calendar_months(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:7])
+    """Each month from ``first`` to ``last`` (YYYY-MM; ValueError for another form)."""
+    start, _end = datetime.strptime(first, "%Y-%m"), datetime.strptime(last, "%Y-%m")
+    year, month = start.year, start.month
     found = []
     while (label := f"{year:04d}-{month:02d}") <= last:
         found.append(label)
