@@ -130,7 +130,7 @@ def _progress(timers: Timers, label: str, db_path: str, stop: threading.Event) -
     """Every minute: a line on stderr and the same in a file (read by the parent on a timeout)."""
     start = time.perf_counter()
     while not stop.wait(PROGRESS_SECONDS):
-        state = {"seconds": round(time.perf_counter() - start), "grouped": timers.calls.get("MinHash signature", 0),
+        state = {"seconds": round(time.perf_counter() - start), "grouped": timers.calls.get("citation look-up", 0),
                  "drafted": timers.calls.get("drafting", 0), "peak_rss_mib": round(_rss_mib(), 1),
                  "stages": {k: round(v, 1) for k, v in timers.seconds.items()}}
         progress_path(db_path).write_text(json.dumps(state))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections import deque
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -18,7 +19,7 @@ import sqlite_utils
 from pipeline import stories
 from pipeline.analyse.facts import Fact, extract_facts
 from pipeline.analyse.relevance import Profile, score_story
-from pipeline.store.db import insert_row
+from pipeline.store.db import insert_row, open_reader
 from pipeline.store.history import record
 from pipeline.store.runlock import grouping_lock
 from pipeline.store.schema import now_iso
@@ -95,21 +96,42 @@ def _submit(db, ahead: Ahead, story_ids: list[int], profile: Profile) -> tuple[l
     """Read a batch of stories (revision, then articles: a later change makes a newer revision) and
     have their texts summarised ahead."""
     jobs = []
+    file = db.execute("PRAGMA database_list").fetchone()[2] if ahead.pool is not None else None
     for story_id in story_ids:
         revision = db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()
         if revision is not None:
             jobs.append((story_id, revision[0], stories.story_articles(db, story_id), profile))
-    return jobs, ahead.submit([(articles, job_profile) for _id, _rev, articles, job_profile in jobs])
+    return jobs, ahead.submit([(story_id, articles, job_profile, file)
+                               for story_id, _rev, articles, job_profile in jobs])
 
 
-def drafted_text(job: tuple[list[dict], Profile]) -> tuple[list | None, str | None, list[Fact]]:
-    """The pure part of drafting a story, safe in a worker: its facts and, unless a release leads
-    it, its extractive bullets."""
-    articles, profile = job
+Drafted = tuple[list | None, str | None, list[Fact], list[dict] | None]  # bullets, summariser, facts, related
+
+
+def drafted_text(job: tuple[int, list[dict], Profile, str | None]) -> Drafted:
+    """The part of drafting a story that writes nothing, done ahead in a worker: its facts, its
+    related earlier stories (when given the database ``file``: read through the worker's own
+    read-only connection, as grouping is committed before drafting starts and drafting changes
+    nothing they are found by; else None, for the caller to find) and, unless a release leads it,
+    its extractive bullets."""
+    story_id, articles, profile, file = job
     facts = _story_facts(articles) if articles else []
+    related = related_stories(_reader(file), story_id) if articles and file else None
     if not articles or any(a["role"] == "release" for a in articles):
-        return None, None, facts
-    return _extractive(articles, profile), "extractive", facts
+        return None, None, facts, related
+    return _extractive(articles, profile), "extractive", facts, related
+
+
+_READERS: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+def _reader(file: str) -> sqlite3.Connection:
+    """This process's read-only connection to the database (one per process: a connection must
+    not cross a fork)."""
+    key = (os.getpid(), file)
+    if key not in _READERS:
+        _READERS[key] = open_reader(file)
+    return _READERS[key]
 
 
 def _extractive(articles: list[dict], profile: Profile) -> list[dict]:
@@ -167,14 +189,16 @@ def draft_story(db: sqlite_utils.Database, story_id: int, profile: Profile, outc
 
 
 def story_content(db, story_id: int, articles: list[dict], profile: Profile, outcome: DraftOutcome,
-                  llm_model=None, drafted: tuple | None = None) -> tuple[dict, str]:
+                  llm_model=None, drafted: Drafted | None = None) -> tuple[dict, str]:
     """Everything software writes into a candidate, as database values, and the story's facts as JSON.
     ``drafted``: what :func:`drafted_text` computed ahead for these articles."""
     news = [a for a in articles if a["role"] in ("news", "duplicate")]
     primaries = [a for a in articles if a["role"] in ("release", "primary")]  # the official word
     lead = news[0] if news else primaries[0]
     text = "\n".join(f"{a['title']}\n{a['text']}" for a in articles)
-    ahead_bullets, ahead_summariser, facts = drafted if drafted else (None, None, _story_facts(articles))
+    ahead_bullets, ahead_summariser, facts, related = drafted if drafted else (None, None, _story_facts(articles), None)
+    if related is None:
+        related = related_stories(db, story_id)
     exploited = False
     headline = lead["title"]
     release = next((a for a in articles if a["role"] == "release"), None)
@@ -193,7 +217,7 @@ def story_content(db, story_id: int, articles: list[dict], profile: Profile, out
         "headline": headline, "news_url": news[0]["url"] if news else None,
         "primary_url": primaries[0]["url"] if primaries else None,
         "links": _json([{"url": a["url"], "role": a["role"], "title": a["title"]} for a in news + primaries]),
-        "bullets": _json(bullets), "related": _json(related_stories(db, story_id)),
+        "bullets": _json(bullets), "related": _json(related),
         "excerpt": excerpt_from["text"][:EXCERPT_CHARS], "excerpt_title": excerpt_from["title"],
         "score": score, "explanation": _json([c.as_dict() for c in explanation]),
         "facts": facts_json, "summariser": summariser,

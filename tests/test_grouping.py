@@ -332,6 +332,7 @@ def test_work_done_ahead_in_a_worker_gives_the_same_stories_and_drafts(tmp_path,
             "SELECT a.url, c.headline, c.bullets, c.score, c.related FROM story_articles sa "
             "JOIN articles a ON a.id = sa.article_id JOIN candidates c ON c.story_id = sa.story_id ORDER BY a.url"))))
     assert results[0] == results[1] and results[0][1] > 0
+    assert any(json.loads(related) for *_, related in results[0][2])  # the worker found related stories too
 
 
 def test_an_archive_grouped_before_centroids_is_upgraded_and_profiled(tmp_path, monkeypatch):
