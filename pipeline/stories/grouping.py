@@ -51,8 +51,10 @@ from pipeline.stories.signatures import (
 
 DUPLICATE_JACCARD = 0.35            # MinHash similarity reported as a near-duplicate in the evidence
 WINDOW_DAYS = 30                    # candidate stories had an article this close in time
-MAX_CANDIDATES = 20                 # stories scored per article, whatever the archive's size
-NEAR_ARTICLES = 200                 # articles sharing an LSH bucket read per article, most buckets first
+NEAR_CANDIDATES = 4                 # stories scored per article: the most similar by MinHash ...
+TEXT_CANDIDATES = 8                 # ... and those sharing the most rare words and facts
+MAX_CANDIDATES = NEAR_CANDIDATES + TEXT_CANDIDATES  # at most this many, whatever the archive's size
+NEAR_ARTICLES = 50                  # articles sharing an LSH bucket read per article, most buckets first
 KIND_ORDER = {"release": 0, "news": 1, "primary": 2}
 
 
@@ -242,8 +244,9 @@ def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, m
     bounds = window(article["published_at"], WINDOW_DAYS, WINDOW_DAYS)
     near = _near_duplicates(db, article, minhash, bounds)
     stats = centroids.stats
-    ranked = stories_sharing(db, keys, bounds, stats.lookup(keys), stats.total, limit=MAX_CANDIDATES)
-    ids = list(dict.fromkeys([*sorted(near, key=lambda s: -near[s][0]), *(s for s, _ in ranked)]))[:MAX_CANDIDATES]
+    ranked = stories_sharing(db, keys, bounds, stats.lookup(keys), stats.total, limit=TEXT_CANDIDATES)
+    nearest = sorted(near, key=lambda s: -near[s][0])[:NEAR_CANDIDATES]
+    ids = list(dict.fromkeys([*nearest, *(s for s, _ in ranked)]))
     found = centroids.load(ids)
     dfs = stats.lookup([*profile_terms(profile), *(f"org:{org}" for c in found.values()
                                                    for org in c.facts.get("org", ()))])
