@@ -9,13 +9,12 @@ unrelated stories together one similar article at a time.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from pipeline.stories.profiles import TERMS_CAP, Profile, TermStats, load_profile, weigh
+from pipeline.stories.profiles import TERMS_CAP, Profile, TermStats, load_profile, tfidf_norm
 
 
 @dataclass
@@ -84,8 +83,8 @@ class Centroids:
         """Store the centroid's heaviest terms and their vector lengths under today's IDF."""
         centroid.title, centroid.body = _capped(centroid.title), _capped(centroid.body)
         dfs, total = self.stats.lookup([*centroid.title, *centroid.body]), self.stats.total
-        centroid.title_norm = norm(weigh(centroid.title, dfs, total))
-        centroid.body_norm = norm(weigh(centroid.body, dfs, total))
+        centroid.title_norm = tfidf_norm(centroid.title, dfs, total)
+        centroid.body_norm = tfidf_norm(centroid.body, dfs, total)
         self.db.execute(
             "INSERT OR REPLACE INTO story_centroids (story_id, articles, title, body, facts, title_norm, body_norm, "
             "first_published_at, last_published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -120,11 +119,9 @@ def recompute_centroid(db: sqlite_utils.Database, story_id: int) -> Centroid:
     return Centroids(db, TermStats(db)).recompute(story_id)
 
 
-def norm(vector: dict[str, float]) -> float:
-    return math.sqrt(sum(value * value for value in vector.values()))
-
-
 def _capped(counts: Counter) -> Counter:
+    if len(counts) <= TERMS_CAP:
+        return counts
     return Counter(dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TERMS_CAP]))
 
 

@@ -150,6 +150,13 @@ def weigh(counts: Counter | dict, dfs: dict[str, int], total: int, power: int = 
             for term, count in counts.items() if count > 0}
 
 
+def tfidf_norm(counts: Counter | dict, dfs: dict[str, int], total: int) -> float:
+    """The length of ``weigh(counts, dfs, total)`` (without building it)."""
+    log, top = math.log, math.log(total + 1) + 1.0
+    return math.sqrt(sum(((1 + log(count)) * (top - log(dfs.get(term, 0) + 1))) ** 2
+                         for term, count in counts.items() if count > 0))
+
+
 def profile_terms(profile: Profile) -> set[str]:
     return set(profile.title) | set(profile.body) | set(profile.fact_keys)
 

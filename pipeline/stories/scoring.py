@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.stories.centroids import Centroid, norm
+from pipeline.stories.centroids import Centroid
 from pipeline.stories.evidence import moment
-from pipeline.stories.profiles import Profile, idf, weigh
+from pipeline.stories.profiles import Profile, idf, tfidf_norm, weigh
 
 FEATURES = ("title_cos", "body_cos", "rare_shared", "org_shared", "id_shared", "id_conflict", "org_conflict",
             "title_org_conflict", "count_shared", "count_conflict", "time_newest", "time_oldest", "near_duplicate")
@@ -106,8 +106,7 @@ class Side:
         against counts costs one pass over the shared terms. ``dfs`` must hold its terms."""
         self.weighted = weigh(self.title, dfs, total, power=2), weigh(self.body, dfs, total, power=2)
         if not self.title_norm and not self.body_norm:
-            self.title_norm = norm(weigh(self.title, dfs, total))
-            self.body_norm = norm(weigh(self.body, dfs, total))
+            self.title_norm, self.body_norm = tfidf_norm(self.title, dfs, total), tfidf_norm(self.body, dfs, total)
         return self
 
 
