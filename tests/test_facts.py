@@ -289,3 +289,20 @@ def test_the_look_ahead_changes_no_match():
             assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (regex.pattern, text)
             matched += len(found)
     assert matched > 1000
+
+
+def test_the_organisation_scan_skips_only_texts_no_match_could_come_from():
+    """A pattern is not run on a text lacking all of its words: every match it finds contains one."""
+    from bench.story_eval import articles
+
+    texts = EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+    texts += ["国立大学法人東京大学", "ソラひかり株式会社", "株式会社ゆうちょ銀行", "横浜市", "文部科学省と警察庁"]
+    guarded = [(regex, words) for regex, words in facts._ORG_PATTERNS if words]
+    assert len(guarded) == 3
+    matched = 0
+    for regex, words in guarded:
+        for text in texts:
+            for m in regex.finditer(text):
+                assert any(word in m.group(0) for word in words), (regex.pattern, m.group(0))
+                matched += 1
+    assert matched > 300

@@ -294,9 +294,22 @@ def _clean_org(text: str, start: int, source: str) -> tuple[str, int] | None:
     return text, start
 
 
+# Each organisation pattern with the words every match of it contains (none: no such word), so a
+# text holding none of them is not scanned: most sentences name no legal form and no suffix.
+_ORG_PATTERNS = (
+    (_ORG_PREFIX_RE, _ORG_PREFIXES),
+    (_ORG_SUFFIX_RE, _ORG_SUFFIXES),
+    (_ORG_KANA_COMPANY_RE, ("株式会社",)),
+    (_ORG_EN_RE, None),
+    (_ORG_KNOWN_RE, None),
+)
+
+
 def _orgs(text: str) -> list[Fact]:
     candidates = []
-    for regex in (_ORG_PREFIX_RE, _ORG_SUFFIX_RE, _ORG_KANA_COMPANY_RE, _ORG_EN_RE, _ORG_KNOWN_RE):
+    for regex, words in _ORG_PATTERNS:
+        if words is not None and not any(word in text for word in words):
+            continue
         for m in regex.finditer(text):
             cleaned = _clean_org(m.group(0), m.start(), text)
             if cleaned:

@@ -79,6 +79,8 @@ def _story_figures(sources: list[SourceText], anchor: Candidate) -> frozenset[st
     for source in sources:
         values |= _figure_values(extract_facts(source.title))
     values |= _figure_values(anchor.facts)
+    if len(sources) < 2:
+        return frozenset(values)  # no other source to share a figure with: their texts need no reading
     per_source = [_figure_values(extract_facts(source.text)) for source in sources]
     for i, own in enumerate(per_source):
         for other in per_source[i + 1 :]:
