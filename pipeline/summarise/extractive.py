@@ -14,6 +14,7 @@ redundancy (what the chosen bullets already say).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from pipeline.analyse.facts import FIGURE_KINDS, extract_facts
 from pipeline.summarise.announcement import (
@@ -133,41 +134,60 @@ def _rescored(cands: list[Candidate], anchor: Candidate, sources: list[SourceTex
 # --- the other bullets ---------------------------------------------------------------------------
 
 
-def _ranked_bullets(cands: list[Candidate], first: Candidate, lang: str, max_chars: int) -> Chosen:
-    """The other sentences that make a bullet, best first (primary sources first on a tie)."""
-    pool = sorted(
+def _ranked_bullets(cands: list[Candidate], first: Candidate) -> list[Candidate]:
+    """The other sentences, best first (primary sources first on a tie)."""
+    return sorted(
         (c for c in cands if c.key != first.key),
         key=lambda c: (-c.score, c.source.role != "primary", c.order, c.index),
     )
-    pairs = [(c, _bullet_text(c, lang, max_chars)) for c in pool]
-    return [(c, text) for c, text in pairs if text]
+
+
+BulletText = Callable[[Candidate], str | None]  # a sentence's bullet text, None when it makes none
+
+
+def _bullet_texts(lang: str, max_chars: int) -> BulletText:
+    """``_bullet_text``, each sentence's made once and only when asked for: the bullets are chosen
+    from the best sentences, and most sentences are never looked at."""
+    made: dict[tuple[int, int], str | None] = {}
+
+    def text_of(cand: Candidate) -> str | None:
+        if cand.key not in made:
+            made[cand.key] = _bullet_text(cand, lang, max_chars)
+        return made[cand.key]
+
+    return text_of
 
 
 def _worth_adding(
-    cand: Candidate, text: str, chosen: Chosen, announcer_name: str | None, strict: bool, min_bullets: int
+    cand: Candidate, text_of: BulletText, chosen: Chosen, announcer_name: str | None, strict: bool,
+    min_bullets: int
 ) -> bool:
-    if any(c is cand for c, _ in chosen) or is_redundant(text, chosen, announcer_name):
+    if any(c is cand for c, _ in chosen):
         return False
     own_facts = key_facts(cand.facts)
     if strict and own_facts and own_facts <= covered_facts(chosen):
         return False  # its figures and dates are already stated (by a better sentence)
     weakest = min((c.score for c, _ in chosen[1:]), default=cand.score)
     # an optional extra bullet must be reasonably strong
-    return not (len(chosen) >= min_bullets and cand.score < EXTRA_BULLET_RATIO * weakest)
+    if len(chosen) >= min_bullets and cand.score < EXTRA_BULLET_RATIO * weakest:
+        return False
+    text = text_of(cand)  # the costly part last: a sentence that makes no bullet is never a candidate
+    return bool(text) and not is_redundant(text, chosen, announcer_name)
 
 
 def _chosen_bullets(
-    first: tuple[Candidate, str], ranked: Chosen, announcer_name: str | None, min_bullets: int, max_bullets: int
+    first: tuple[Candidate, str], ranked: list[Candidate], text_of: BulletText, announcer_name: str | None,
+    min_bullets: int, max_bullets: int
 ) -> Chosen:
-    """The first bullet, then ranked bullets that add something: first only those with new
-    figures or dates, then (up to ``min_bullets``) any that are not redundant."""
+    """The first bullet, then ranked sentences whose bullets add something: first only those with
+    new figures or dates, then (up to ``min_bullets``) any that are not redundant."""
     chosen = [first]
     for strict in (True, False):
-        for cand, text in ranked:
+        for cand in ranked:
             if len(chosen) >= max_bullets or (not strict and len(chosen) >= min_bullets):
                 break
-            if _worth_adding(cand, text, chosen, announcer_name, strict, min_bullets):
-                chosen.append((cand, text))
+            if _worth_adding(cand, text_of, chosen, announcer_name, strict, min_bullets):
+                chosen.append((cand, text_of(cand)))
     return chosen
 
 
@@ -198,8 +218,8 @@ def summarise(
         return []
     orgs = known_orgs(sources)
     announcer_name = announcer(first[0], sources) if lang == "ja" else (orgs[0] if orgs else None)
-    ranked = _ranked_bullets(_rescored(cands, first[0], sources, lang), first[0], lang, max_chars)
-    chosen = _chosen_bullets(first, ranked, announcer_name, min_bullets, max_bullets)
+    ranked = _ranked_bullets(_rescored(cands, first[0], sources, lang), first[0])
+    chosen = _chosen_bullets(first, ranked, _bullet_texts(lang, max_chars), announcer_name, min_bullets, max_bullets)
     rest = sorted(chosen[1:], key=lambda pair: pair[0].key)
     return [Bullet(text, cand.source.article_id, cand.index, cand.sentence) for cand, text in [first, *rest]]
 
