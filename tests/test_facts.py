@@ -306,3 +306,17 @@ def test_the_organisation_scan_skips_only_texts_no_match_could_come_from():
                 assert any(word in m.group(0) for word in words), (regex.pattern, m.group(0))
                 matched += 1
     assert matched > 300
+
+
+def test_a_text_without_digits_has_no_identifier_date_time_or_count():
+    """The number patterns are not run on a text without a digit: every match of each holds one."""
+    from bench.story_eval import articles
+
+    texts = EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+    patterns = [facts._CVE_RE, facts._KB_RE, facts._DATE_JA_RE, facts._DATE_NUM_RE, facts._TIME_JA_RE,
+                facts._TIME_COLON_RE, facts._COUNT_RE]
+    matches = [m.group(0) for regex in patterns for text in texts for m in regex.finditer(text)]
+    assert len(matches) > 1000
+    assert all(facts._DIGIT.search(match) for match in matches)
+    assert [(f.kind, f.value) for f in extract_facts("令和元年の春、株式会社ゆうちょ銀行が発表した", "2026-01-01")] \
+        == [("org", "株式会社ゆうちょ銀行")]
