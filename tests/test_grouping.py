@@ -115,12 +115,13 @@ def test_headline_victims_conflict_unless_one_side_names_the_others_victim():
 
 def near_stories(db, article_id):
     """The stories _near_duplicates finds for a stored article (its signature, its date's window)."""
-    from pipeline.stories.signatures import load_signature
+    from pipeline.stories.signatures import band_keys, load_signature
 
     row = db.execute("SELECT a.id, a.published_at, s.minhash FROM articles a JOIN article_signatures s "
                      "ON s.article_id = a.id WHERE a.id = ?", [article_id]).fetchone()
     bounds = retrieval.window(row[1], grouping.WINDOW_DAYS, grouping.WINDOW_DAYS)
-    return grouping._near_duplicates(db, {"id": row[0]}, load_signature(row[2]), bounds)
+    minhash = load_signature(row[2])
+    return grouping._near_duplicates(db, {"id": row[0]}, minhash, band_keys(minhash), bounds)
 
 
 @pytest.mark.parametrize("dates", [("2026-11-30T23:00:00+09:00", "2026-12-01T08:00:00+09:00"),

@@ -29,7 +29,7 @@ from pipeline.store.transactions import transaction
 from pipeline.stories.ahead import Ahead
 from pipeline.stories.centroids import Centroids, recompute_centroid
 from pipeline.stories.evidence import hubs, release_ids
-from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_keys, profile_terms, store_profile
+from pipeline.stories.profiles import Profile, TermStats, build_profile, lookup_keys, store_profile
 from pipeline.stories.repair import repair_stories
 from pipeline.stories.retrieval import stories_sharing, window
 from pipeline.stories.scoring import (
@@ -123,12 +123,13 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
             if progress:
                 progress("grouping", number * BATCH, len(ids))
             articles, handle = queued.popleft()
-            ready = [(profile, load_signature(signature)) for profile, signature in ahead.result(handle)]
+            ready = [(profile, load_signature(signature), bands) for profile, signature, bands in ahead.result(handle)]
             if number + 2 < len(batches):
                 queued.append(_submit(db, ahead, batches[number + 2]))
             with transaction(db):  # a batch at a time: killed, the next run does the whole batch again
-                for article, (profile, minhash) in zip(articles, ready, strict=True):
-                    _story_id, created = _place(db, article, centroids, decide or best_candidate, profile, minhash)
+                for article, (profile, minhash, bands) in zip(articles, ready, strict=True):
+                    _story_id, created = _place(db, article, centroids, decide or best_candidate, profile, minhash,
+                                                bands)
                     outcome.processed += 1
                     outcome.created += created
                 stats.flush()
@@ -139,10 +140,13 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
     return outcome
 
 
-def computed(article: dict) -> tuple[Profile, bytes]:
-    """The pure part of placing an article, done ahead in a worker: its profile and its signature
-    (as bytes: cheap to send between processes)."""
-    return build_profile(article), article_signature(article).hashvalues.astype(DTYPE).tobytes()
+def computed(article: dict) -> tuple[Profile, bytes, list[int]]:
+    """The pure part of placing an article, done ahead in a worker: its profile (with its terms and
+    their JSON), its signature (as bytes: cheap to send between processes) and the signature's LSH
+    bucket keys."""
+    profile, minhash = build_profile(article), article_signature(article)
+    profile.terms, profile.words_json  # noqa: B018 - computed here, carried with the profile
+    return profile, minhash.hashvalues.astype(DTYPE).tobytes(), band_keys(minhash)
 
 
 def _submit(db: sqlite_utils.Database, ahead: Ahead, ids: list[int]) -> tuple[list[dict], object]:
@@ -164,7 +168,7 @@ def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
             for article in db.query("SELECT a.*, sa.story_id FROM articles a JOIN story_articles sa ON "
                                     f"sa.article_id = a.id WHERE a.id IN ({','.join('?' * len(chunk))})", chunk):
                 profile = build_profile(article)
-                dfs = centroids.stats.lookup(profile_terms(profile))
+                dfs = centroids.stats.lookup(profile.terms)
                 store_profile(db, profile, lookup_keys(profile, dfs, centroids.stats.total), centroids.stats,
                               article["story_id"])
                 touched.add(article["story_id"])
@@ -174,24 +178,24 @@ def profile_grouped(db: sqlite_utils.Database, centroids: Centroids) -> None:
 
 
 def _place(db: sqlite_utils.Database, article: dict, centroids: Centroids, decide: Decide, profile: Profile,
-           minhash: LeanMinHash) -> tuple[int, bool]:
+           minhash: LeanMinHash, bands: list[int]) -> tuple[int, bool]:
     stats = centroids.stats
-    dfs = stats.lookup(profile_terms(profile))
+    dfs = stats.lookup(profile.terms)
     keys = lookup_keys(profile, dfs, stats.total)
     if article["story_id"] is not None:  # a changed article stays in its story
         db.execute("UPDATE story_articles SET article_version = ? WHERE article_id = ?",
                    [article["version"], article["id"]])
-        store_signature(db, article, minhash)
+        store_signature(db, article, minhash, bands)
         store_profile(db, profile, keys, stats, article["story_id"])
         centroids.recompute(article["story_id"])
         _touch(db, article["story_id"], article)
         return article["story_id"], False
     found = (_story_by_citation(db, article) or _story_by_release(db, article)
-             or _story_by_text(db, article, profile, minhash, keys, centroids, decide))
+             or _story_by_text(db, article, profile, minhash, bands, keys, centroids, decide))
     created = found is None
     story_id, evidence = (_new_story(db, article), {"by": "new"}) if created else found
     _join(db, story_id, article, evidence)
-    store_signature(db, article, minhash)
+    store_signature(db, article, minhash, bands)
     store_profile(db, profile, keys, stats, story_id)
     centroids.add(story_id, profile)
     return story_id, created
@@ -239,16 +243,16 @@ def _story_by_release(db: sqlite_utils.Database, article: dict) -> Found:
 
 
 def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, minhash: LeanMinHash,
-                   keys: list[str], centroids: Centroids, decide: Decide) -> Found:
+                   bands: list[int], keys: list[str], centroids: Centroids, decide: Decide) -> Found:
     """The best of a bounded set of candidate stories, scored against their centroids."""
     bounds = window(article["published_at"], WINDOW_DAYS, WINDOW_DAYS)
-    near = _near_duplicates(db, article, minhash, bounds)
+    near = _near_duplicates(db, article, minhash, bands, bounds)
     stats = centroids.stats
     ranked = stories_sharing(db, keys, bounds, stats.lookup(keys), stats.total, limit=TEXT_CANDIDATES)
     nearest = sorted(near, key=lambda s: -near[s][0])[:NEAR_CANDIDATES]
     ids = list(dict.fromkeys([*nearest, *(s for s, _ in ranked)]))
     found = centroids.load(ids)
-    dfs = stats.lookup([*profile_terms(profile), *(f"org:{org}" for c in found.values()
+    dfs = stats.lookup([*profile.terms, *(f"org:{org}" for c in found.values()
                                                    for org in c.facts.get("org", ()))])
     total = stats.total
     mine, model, weights = article_side(profile, dfs, total), join_model(), key_weights(keys, dfs, total)
@@ -278,13 +282,13 @@ def best_candidate(article: dict, scored: list[Scored]) -> Scored | None:
     return best if best is not None and best.probability >= join_model().threshold else None
 
 
-def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash,
+def _near_duplicates(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash, bands: list[int],
                      bounds: tuple[str, str]) -> dict[int, tuple[float, int]]:
     """Stories with an article sharing an LSH bucket within the time bounds (the buckets are keyed by
     month and date, so only those weeks are read): story id -> (best MinHash similarity, that article). The
     articles sharing the most buckets are read first, at most ``NEAR_ARTICLES`` of them; only their
     signatures and stories are then looked up."""
-    keys, months = list(enumerate(band_keys(minhash))), bucket_months(db, bounds)
+    keys, months = list(enumerate(bands)), bucket_months(db, bounds)
     sql = (f"WITH k(band, bucket) AS (VALUES {', '.join('(?, ?)' for _ in keys)}), "
            f"m(month) AS (VALUES {', '.join('(?)' for _ in months)}), "
            "hits(article_id) AS (SELECT b.article_id FROM m CROSS JOIN k CROSS JOIN lsh_buckets b "

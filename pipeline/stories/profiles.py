@@ -19,6 +19,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlite_utils
 
@@ -46,6 +47,18 @@ class Profile:
     @property
     def fact_keys(self) -> list[str]:
         return [f"{kind}:{value}" for kind in ("id", "org") for value in self.facts.get(kind, [])]
+
+    # Computed once, by the worker that builds the profile (grouping.computed): a pickled profile
+    # carries them to the main process, which would otherwise compute them for every article.
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """Its words and fact keys: what term_stats counts."""
+        return frozenset(self.title) | frozenset(self.body) | frozenset(self.fact_keys)
+
+    @cached_property
+    def words_json(self) -> str:
+        """Its word counts as article_profiles.terms keeps them."""
+        return json.dumps({"title": self.title, "body": self.body}, ensure_ascii=False)
 
 
 def content_words(text: str) -> Counter:
@@ -103,16 +116,17 @@ class TermStats:
 
     def lookup(self, terms) -> dict[str, int]:
         """A mapping holding (at least) the df of every term asked for."""
-        missing = [term for term in set(terms) if term not in self._df]
+        terms = terms if isinstance(terms, (set, frozenset)) else set(terms)
+        missing = [term for term in terms if term not in self._df]
         if len(self._df) + len(missing) > self.CACHE_TERMS:
             self._df = {}
-            missing = list(set(terms))
+            missing = list(terms)
         if missing:
             found, _ = document_frequencies(self.db, missing)
             self._df.update({term: found.get(term, 0) + self._unwritten[term] for term in missing})
         return self._df
 
-    def count(self, terms: list[str], step: int) -> None:
+    def count(self, terms, step: int) -> None:
         self.total += step
         self._unwritten[""] += step
         for term in terms:
@@ -157,10 +171,6 @@ def tfidf_norm(counts: Counter | dict, dfs: dict[str, int], total: int) -> float
                          for term, count in counts.items() if count > 0))
 
 
-def profile_terms(profile: Profile) -> set[str]:
-    return set(profile.title) | set(profile.body) | set(profile.fact_keys)
-
-
 def lookup_keys(profile: Profile, dfs: dict[str, int], total: int, limit: int = POSTED_TERMS) -> list[str]:
     """The article's facts and its rarest content words (ties broken by weight, then alphabetically)."""
     weights = weigh(profile.title + profile.body, dfs, total)
@@ -179,9 +189,9 @@ def store_profile(db: sqlite_utils.Database, profile: Profile, keys: list[str], 
     db.execute("INSERT INTO article_profiles (article_id, version, published_at, terms, facts, keys) "
                "VALUES (?, ?, ?, ?, ?, ?)",
                [profile.article_id, profile.version, profile.published_at,
-                json.dumps({"title": profile.title, "body": profile.body}, ensure_ascii=False),
+                profile.words_json,
                 json.dumps(profile.facts, ensure_ascii=False), json.dumps(keys, ensure_ascii=False)])
-    stats.count(sorted(profile_terms(profile)), +1)
+    stats.count(profile.terms, +1)
     db.conn.executemany("INSERT OR IGNORE INTO term_postings (term, published_at, article_id, story_id) "
                         "VALUES (?, ?, ?, ?)", [(key, profile.published_at or "", profile.article_id, story_id)
                                                 for key in keys])
@@ -194,7 +204,7 @@ def forget_profile(db: sqlite_utils.Database, article_id: int, stats: TermStats)
     if row is None:
         return
     old = load_profile(article_id, 0, row[3], row[0], row[1])
-    stats.count(sorted(profile_terms(old)), -1)
+    stats.count(old.terms, -1)
     db.conn.executemany("DELETE FROM term_postings WHERE term = ? AND published_at = ? AND article_id = ?",
                         [(key, row[3] or "", article_id) for key in json.loads(row[2])])
     db.execute("DELETE FROM article_profiles WHERE article_id = ?", [article_id])

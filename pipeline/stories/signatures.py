@@ -56,14 +56,17 @@ def load_signature(blob: bytes) -> LeanMinHash:
     return LeanMinHash(seed=1, hashvalues=np.frombuffer(blob, dtype=DTYPE), scheme=SCHEME)
 
 
-def store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash) -> None:
+def store_signature(db: sqlite_utils.Database, article: dict, minhash: LeanMinHash,
+                    bands: list[int] | None = None) -> None:
+    """The article's signature and its LSH buckets (``bands``: its band keys, when computed already)."""
     db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article["id"]])
     db.execute("INSERT OR REPLACE INTO article_signatures (article_id, version, minhash) VALUES (?, ?, ?)",
                [article["id"], article["version"], np.asarray(minhash.hashvalues, dtype=DTYPE).tobytes()])
     published = article.get("published_at") or ""
+    bands = band_keys(minhash) if bands is None else bands
     db.conn.executemany("INSERT OR IGNORE INTO lsh_buckets (month, band, bucket, published_at, article_id) "
                         "VALUES (?, ?, ?, ?, ?)", [(published[:7], band, key, published, article["id"])
-                                                   for band, key in enumerate(band_keys(minhash))])
+                                                   for band, key in enumerate(bands)])
 
 
 def bucket_months(db: sqlite_utils.Database, bounds: tuple[str, str]) -> list[str]:
