@@ -141,11 +141,11 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
 
 
 def computed(article: dict) -> tuple[Profile, bytes, list[int]]:
-    """The pure part of placing an article, done ahead in a worker: its profile (with its terms and
-    their JSON), its signature (as bytes: cheap to send between processes) and the signature's LSH
-    bucket keys."""
+    """The pure part of placing an article, done ahead in a worker: its profile (with its words'
+    JSON), its signature (as bytes: cheap to send between processes) and the signature's LSH bucket
+    keys."""
     profile, minhash = build_profile(article), article_signature(article)
-    profile.terms, profile.words_json  # noqa: B018 - computed here, carried with the profile
+    profile.words_json  # noqa: B018 - computed here, carried with the profile
     return profile, minhash.hashvalues.astype(DTYPE).tobytes(), band_keys(minhash)
 
 

@@ -48,16 +48,15 @@ class Profile:
     def fact_keys(self) -> list[str]:
         return [f"{kind}:{value}" for kind in ("id", "org") for value in self.facts.get(kind, [])]
 
-    # Computed once, by the worker that builds the profile (grouping.computed): a pickled profile
-    # carries them to the main process, which would otherwise compute them for every article.
     @cached_property
     def terms(self) -> frozenset[str]:
-        """Its words and fact keys: what term_stats counts."""
+        """Its words and fact keys: what term_stats counts (computed once; grouping asks three times)."""
         return frozenset(self.title) | frozenset(self.body) | frozenset(self.fact_keys)
 
     @cached_property
     def words_json(self) -> str:
-        """Its word counts as article_profiles.terms keeps them."""
+        """Its word counts as article_profiles.terms keeps them (computed by the worker that builds
+        the profile, grouping.computed: a pickled profile carries it to the main process)."""
         return json.dumps({"title": self.title, "body": self.body}, ensure_ascii=False)
 
 
