@@ -22,7 +22,6 @@ from pipeline.stories.scoring import centroid_side, features_reaching, join_mode
 REPAIR_WINDOW_DAYS = 14
 REPAIR_CANDIDATES = 5
 KEYS_PER_STORY = 20
-BATCH = 200  # stories checked per transaction: a commit each cost the pass most of its time at 100k
 CONFLICTS = ("id_conflict", "org_conflict")
 
 
@@ -36,11 +35,9 @@ def repair_stories(db: sqlite_utils.Database, centroids: Centroids) -> int:
     with transaction(db):  # stories of one article need no check: they leave the index until they grow
         db.conn.executemany("UPDATE stories SET repaired_revision = revision WHERE id = ?",
                             [(story_id,) for story_id, several in changed if not several])
-    checked = [story_id for story_id, several in changed if several]
-    for start in range(0, len(checked), BATCH):
-        with transaction(db):  # killed, the stories of this batch are still unrepaired: the next run checks them
-            for story_id in checked[start:start + BATCH]:
-                merged += _check(db, story_id, centroids)
+    for story_id in [story_id for story_id, several in changed if several]:
+        with transaction(db):
+            merged += _check(db, story_id, centroids)
     return merged
 
 
