@@ -253,7 +253,7 @@ def _story_by_text(db: sqlite_utils.Database, article: dict, profile: Profile, m
     ids = list(dict.fromkeys([*nearest, *(s for s, _ in ranked)]))
     found = centroids.load(ids)
     dfs = stats.lookup([*profile.terms, *(f"org:{org}" for c in found.values()
-                                                   for org in c.facts.get("org", ()))])
+                                          for org in c.facts.get("org", ()))])
     total = stats.total
     mine, model, weights = article_side(profile, dfs, total), join_model(), key_weights(keys, dfs, total)
     # the model's own decision is spared the candidates that cannot reach its threshold
