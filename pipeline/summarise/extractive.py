@@ -134,7 +134,7 @@ def _rescored(cands: list[Candidate], anchor: Candidate, sources: list[SourceTex
 # --- the other bullets ---------------------------------------------------------------------------
 
 
-def _ranked_bullets(cands: list[Candidate], first: Candidate) -> list[Candidate]:
+def _ranked_sentences(cands: list[Candidate], first: Candidate) -> list[Candidate]:
     """The other sentences, best first (primary sources first on a tie)."""
     return sorted(
         (c for c in cands if c.key != first.key),
@@ -171,7 +171,7 @@ def _worth_adding(
     # an optional extra bullet must be reasonably strong
     if len(chosen) >= min_bullets and cand.score < EXTRA_BULLET_RATIO * weakest:
         return False
-    text = text_of(cand)  # the costly part last: a sentence that makes no bullet is never a candidate
+    text = text_of(cand)  # the costly check last; a sentence that makes no bullet is never added
     return bool(text) and not is_redundant(text, chosen, announcer_name)
 
 
@@ -218,7 +218,7 @@ def summarise(
         return []
     orgs = known_orgs(sources)
     announcer_name = announcer(first[0], sources) if lang == "ja" else (orgs[0] if orgs else None)
-    ranked = _ranked_bullets(_rescored(cands, first[0], sources, lang), first[0])
+    ranked = _ranked_sentences(_rescored(cands, first[0], sources, lang), first[0])
     chosen = _chosen_bullets(first, ranked, _bullet_texts(lang, max_chars), announcer_name, min_bullets, max_bullets)
     rest = sorted(chosen[1:], key=lambda pair: pair[0].key)
     return [Bullet(text, cand.source.article_id, cand.index, cand.sentence) for cand, text in [first, *rest]]
