@@ -269,15 +269,19 @@ EDGE_CASES = [
 ]
 
 
+def _edge_cases_and_labelled_articles() -> list[str]:
+    from bench.story_eval import articles
+
+    return EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+
+
 def _unprefixed(regex):
     inner = regex.pattern.split("(?:", 1)[1][:-1]  # (?=[first])(?:pattern) -> pattern
     return re.compile(inner, regex.flags)
 
 
 def test_the_look_ahead_changes_no_match():
-    from bench.story_eval import articles
-
-    texts = EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+    texts = _edge_cases_and_labelled_articles()
     prefixed = [value for value in vars(facts).values()
                 if isinstance(value, re.Pattern) and value.pattern.startswith("(?=[")]
     assert len(prefixed) >= 9
@@ -293,9 +297,7 @@ def test_the_look_ahead_changes_no_match():
 
 def test_the_organisation_scan_skips_only_texts_no_match_could_come_from():
     """A pattern is not run on a text lacking all of its words: every match it finds contains one."""
-    from bench.story_eval import articles
-
-    texts = EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+    texts = _edge_cases_and_labelled_articles()
     texts += ["国立大学法人東京大学", "ソラひかり株式会社", "株式会社ゆうちょ銀行", "横浜市", "文部科学省と警察庁"]
     guarded = [(regex, words) for regex, words in facts._ORG_PATTERNS if words]
     assert len(guarded) == 3
@@ -310,9 +312,7 @@ def test_the_organisation_scan_skips_only_texts_no_match_could_come_from():
 
 def test_a_text_without_digits_has_no_identifier_date_time_or_count():
     """The number patterns are not run on a text without a digit: every match of each holds one."""
-    from bench.story_eval import articles
-
-    texts = EDGE_CASES + [f"{row['title']}\n{row['lead'] or ''}\n{row['text']}" for row in articles()]
+    texts = _edge_cases_and_labelled_articles()
     patterns = [facts._CVE_RE, facts._KB_RE, facts._DATE_JA_RE, facts._DATE_NUM_RE, facts._TIME_JA_RE,
                 facts._TIME_COLON_RE, facts._COUNT_RE]
     matches = [m.group(0) for regex in patterns for text in texts for m in regex.finditer(text)]
