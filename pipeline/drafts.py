@@ -7,6 +7,7 @@ flagged (needs_review), and every change to a candidate is written to candidate_
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import sqlite3
@@ -25,6 +26,7 @@ from pipeline.store.runlock import grouping_lock
 from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
 from pipeline.stories.ahead import Ahead
+from pipeline.stories.grouping import WINDOW_DAYS
 from pipeline.stories.profiles import TermStats, idf
 from pipeline.stories.retrieval import stories_sharing, story_keys, window
 from pipeline.summarise.extractive import SourceText, summarise
@@ -40,6 +42,7 @@ class DraftOutcome:
     redrafted: int = 0
     flagged: int = 0
     summariser_fallbacks: int = 0
+    drafted_early: int = 0  # stories drafted while grouping was still running (SettledStories)
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -61,28 +64,27 @@ def draft(db: sqlite_utils.Database, profile: Profile, *, rebuild: bool = False,
 
 
 def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: int | None) -> DraftOutcome:
-    grouped = (stories.rebuild_stories(db, progress, workers) if rebuild
-               else stories.update_stories(db, progress, workers=workers))
-    stories.finish_rebuild(db)  # an interrupted rebuild is reconciled before anything is drafted
-    outcome = DraftOutcome(articles_grouped=grouped.processed, stories_new=grouped.created)
-    pending = stories_to_draft(db)  # the ones just grouped, and any an interrupted run left
-    batches = [pending[start:start + DRAFT_BATCH] for start in range(0, len(pending), DRAFT_BATCH)]
-    # the summaries are most of drafting's work: one worker per core (the main process mostly waits)
+    outcome = DraftOutcome()
+    # the summaries are most of drafting's work: one worker per core (the main process mostly waits);
+    # niced, so that while grouping runs they take only the time it leaves idle
     summarisers = (os.cpu_count() or 1) if workers is None else workers
-    with Ahead(drafted_text, len(pending) if llm_model is None else 0, summarisers) as ahead:
-        queued = deque(_submit(db, ahead, batch, profile) for batch in batches[:2])  # two batches ahead
-        for number in range(len(batches)):
+    expected = 0 if llm_model is not None else _expected_articles(db, rebuild)
+    with Ahead(drafted_text, expected, summarisers, niceness=DRAFTING_NICENESS) as ahead:
+        drafter = Drafter(db, ahead, profile, outcome, llm_model)
+        settled = SettledStories(db, drafter) if ahead.pool is not None else None
+        grouped = (stories.rebuild_stories(db, progress, workers, after_batch=settled) if rebuild
+                   else stories.update_stories(db, progress, workers=workers, after_batch=settled))
+        drafter.write()  # those drafted while grouping ran
+        outcome.articles_grouped, outcome.stories_new = grouped.processed, grouped.created
+        outcome.drafted_early = drafter.written
+        stories.finish_rebuild(db)  # an interrupted rebuild is reconciled before anything else is drafted
+        pending = stories_to_draft(db)  # the ones grouped and not drafted yet, and any an interrupted run left
+        for start in range(0, len(pending), DRAFT_BATCH):
             if progress:
-                progress("drafting", number * DRAFT_BATCH, len(pending))
-            jobs, handle = queued.popleft()
-            texts = ahead.result(handle)
-            if number + 2 < len(batches):
-                queued.append(_submit(db, ahead, batches[number + 2], profile))
-            # A batch a commit (each story a savepoint; killed, the queue still has them), but not
-            # around a model's calls: they would hold the write lock for minutes.
-            with transaction(db) if llm_model is None else nullcontext():
-                for (story_id, revision, articles, _profile), text in zip(jobs, texts, strict=True):
-                    draft_story(db, story_id, profile, outcome, llm_model, prepared=(revision, articles, text))
+                progress("drafting", max(start - 2 * DRAFT_BATCH, 0), len(pending))
+            drafter.submit(pending[start:start + DRAFT_BATCH])
+            drafter.write(keep=2)  # two batches ahead
+        drafter.write()
     if progress:
         progress("drafting", len(pending), len(pending))
     settle_drafting_queue(db)
@@ -90,19 +92,93 @@ def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: in
 
 
 DRAFT_BATCH = 100  # stories read and summarised ahead per batch
+DRAFTING_NICENESS = 10
 
 
-def _submit(db, ahead: Ahead, story_ids: list[int], profile: Profile) -> tuple[list, object]:
-    """Read a batch of stories (revision, then articles: a later change makes a newer revision) and
-    have their texts summarised ahead."""
-    jobs = []
-    file = db.execute("PRAGMA database_list").fetchone()[2] if ahead.pool is not None else None
-    for story_id in story_ids:
-        revision = db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()
-        if revision is not None:
-            jobs.append((story_id, revision[0], stories.story_articles(db, story_id), profile))
-    return jobs, ahead.submit([(story_id, articles, job_profile, file)
-                               for story_id, _rev, articles, job_profile in jobs])
+def _expected_articles(db, rebuild: bool) -> int:
+    """How many articles grouping will visit, about (a rebuild: all of them): the drafting workers
+    start when there are enough to pay for them."""
+    table = "articles" if rebuild else "grouping_queue"
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+class Drafter:
+    """Stories drafted in batches: read here, summarised ahead by the workers, written here as their
+    results come back (a batch a commit, each story a savepoint; killed, the queue still has them)."""
+
+    def __init__(self, db, ahead: Ahead, profile: Profile, outcome: DraftOutcome, llm_model) -> None:
+        self.db, self.ahead, self.profile, self.outcome, self.llm_model = db, ahead, profile, outcome, llm_model
+        self.in_flight: deque[tuple[list, object]] = deque()
+        self.written = 0
+
+    def submit(self, story_ids: list[int]) -> None:
+        """Read a batch of stories (revision, then articles: a later change makes a newer revision)
+        and have their texts summarised ahead."""
+        jobs = []
+        file = self.db.execute("PRAGMA database_list").fetchone()[2] if self.ahead.pool is not None else None
+        for story_id in story_ids:
+            revision = self.db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()
+            if revision is not None:
+                jobs.append((story_id, revision[0], stories.story_articles(self.db, story_id)))
+        self.in_flight.append((jobs, self.ahead.submit([(story_id, articles, self.profile, file)
+                                                        for story_id, _rev, articles in jobs])))
+
+    def write(self, *, keep: int = 0, wait: bool = True) -> None:
+        """Write the batches summarised, oldest first, until ``keep`` are left (``wait=False``: only
+        those whose summaries are done)."""
+        while len(self.in_flight) > keep and (wait or self.ahead.ready(self.in_flight[0][1])):
+            jobs, handle = self.in_flight.popleft()
+            texts = self.ahead.result(handle)
+            # not in one transaction around a model's calls: they would hold the write lock for minutes
+            with transaction(self.db) if self.llm_model is None else nullcontext():
+                for (story_id, revision, articles), text in zip(jobs, texts, strict=True):
+                    draft_story(self.db, story_id, self.profile, self.outcome, self.llm_model,
+                                prepared=(revision, articles, text))
+                    self.written += 1
+
+
+class SettledStories:
+    """Called by grouping after each batch: the stories it can no longer reach by their words are
+    drafted meanwhile, on the cores grouping leaves idle. Articles are grouped in date order and
+    compared only with stories that have an article within WINDOW_DAYS of theirs, so a story whose
+    newest article is older than that before the batch's newest is settled. A citation, a release or
+    the repair pass may still change it: it is then drafted again, as in any incremental run.
+    Nothing is drafted early while a rebuild is reconciled (its stories may yet be renumbered)."""
+
+    IN_FLIGHT = 3  # batches
+
+    def __init__(self, db, drafter: Drafter) -> None:
+        self.db, self.drafter = db, drafter
+        self.newest: dict[int, str] = {}            # story -> its newest article's date, until settled
+        self.by_date: list[tuple[str, int]] = []    # heap of (date, story)
+        self.due: deque[int] = deque()
+        self.reconciling: bool | None = None
+
+    def __call__(self, placed: list[tuple[int, str | None]]) -> None:
+        if self.reconciling is None:
+            self.reconciling = bool(self.db.execute("SELECT 1 FROM story_rebuild LIMIT 1").fetchone())
+        if self.reconciling:
+            return
+        for story_id, published in placed:
+            if published and published > self.newest.get(story_id, ""):
+                self.newest[story_id] = published
+                heapq.heappush(self.by_date, (published, story_id))
+        latest = max((published for _, published in placed if published), default=None)
+        if latest:
+            self.due.extend(sorted(self._settled_before(window(latest, WINDOW_DAYS, 0)[0])))
+        self.drafter.write(wait=False)
+        while self.due and len(self.drafter.in_flight) < self.IN_FLIGHT:
+            batch = [self.due.popleft() for _ in range(min(DRAFT_BATCH, len(self.due)))]
+            self.drafter.submit(stories_to_draft(self.db, batch))
+
+    def _settled_before(self, cutoff: str) -> list[int]:
+        settled = []
+        while self.by_date and self.by_date[0][0] < cutoff:
+            published, story_id = heapq.heappop(self.by_date)
+            if self.newest.get(story_id) == published:  # else a newer article joined it since
+                del self.newest[story_id]
+                settled.append(story_id)
+        return settled
 
 
 Drafted = tuple[list | None, str | None, list[Fact], list[dict] | None]  # bullets, summariser, facts, related
@@ -140,11 +216,14 @@ def _extractive(articles: list[dict], profile: Profile) -> list[dict]:
     return [asdict(b) for b in bullets]
 
 
-def stories_to_draft(db: sqlite_utils.Database) -> list[int]:
-    """Stories with articles but no candidate, or changed since their candidate was last drafted.
-    Only the queued stories are looked at (drafting_queue, kept by the triggers of
-    pipeline.store.schema); those that need nothing leave it at the end of a draft."""
-    return [row[0] for row in db.execute(f"{_NEEDS_DRAFT} ORDER BY st.id")]
+def stories_to_draft(db: sqlite_utils.Database, among: list[int] | None = None) -> list[int]:
+    """Stories with articles but no candidate, or changed since their candidate was last drafted
+    (``among``: of those stories only). Only the queued stories are looked at (drafting_queue, kept
+    by the triggers of pipeline.store.schema); those that need nothing leave it at the end of a draft."""
+    if among is None:
+        return [row[0] for row in db.execute(f"{_NEEDS_DRAFT} ORDER BY st.id")]
+    return [row[0] for row in db.execute(f"{_NEEDS_DRAFT} AND st.id IN ({','.join('?' * len(among))}) "
+                                         "ORDER BY st.id", among)]
 
 
 def settle_drafting_queue(db: sqlite_utils.Database) -> None:

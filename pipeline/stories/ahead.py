@@ -27,18 +27,25 @@ class Ahead:
 
     ``work`` must be a module-level function (it is sent to the workers by name)."""
 
-    def __init__(self, work: Callable, pending: int, workers: int | None = None) -> None:
+    def __init__(self, work: Callable, pending: int, workers: int | None = None, *, niceness: int = 0) -> None:
+        """``niceness``: the workers' (os.nice), for work that should take only the cores others leave idle."""
         self.work = work
         workers = default_workers() if workers is None else workers
         use_pool = workers > 0 and pending >= POOL_MIN_ITEMS
         # fork: workers inherit the loaded code (no re-import of the caller's script) and never touch
         # the parent's database connection, which only the parent uses
-        self.pool = multiprocessing.get_context("fork").Pool(workers) if use_pool else None
+        self.pool = (multiprocessing.get_context("fork").Pool(workers, os.nice if niceness else None,
+                                                              (niceness,) if niceness else ())
+                     if use_pool else None)
 
     def submit(self, items: list):
         if self.pool is None:
             return items
         return self.pool.apply_async(partial(_batch, self.work), (items,))
+
+    def ready(self, handle) -> bool:
+        """Whether ``result`` would return without waiting for a worker."""
+        return self.pool is None or handle.ready()
 
     def result(self, handle) -> list:
         return _batch(self.work, handle) if self.pool is None else handle.get()

@@ -104,13 +104,16 @@ def settle_queue(db: sqlite_utils.Database) -> None:
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+AfterBatch = Callable[[list[tuple[int, str | None]]], None]  # (story id, article's date) of each article placed
 
 
 def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
-                   decide: Decide | None = None, workers: int | None = None) -> Outcome:
+                   decide: Decide | None = None, workers: int | None = None,
+                   after_batch: AfterBatch | None = None) -> Outcome:
     """Group every pending article (changed stories count a revision and are drafted again), then
     repair the stories that changed. ``decide`` picks among scored candidates (default: the join
-    model); ``workers`` processes compute profiles ahead (default: the cores but one)."""
+    model); ``workers`` processes compute profiles ahead (default: the cores but one);
+    ``after_batch`` hears where each batch's articles went, once the batch is committed."""
     outcome = Outcome()
     stats = TermStats(db)
     centroids = Centroids(db, stats)
@@ -126,13 +129,17 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
             ready = [(profile, load_signature(signature), bands) for profile, signature, bands in ahead.result(handle)]
             if number + 2 < len(batches):
                 queued.append(_submit(db, ahead, batches[number + 2]))
+            placed = []
             with transaction(db):  # a batch at a time: killed, the next run does the whole batch again
                 for article, (profile, minhash, bands) in zip(articles, ready, strict=True):
-                    _story_id, created = _place(db, article, centroids, decide or best_candidate, profile, minhash,
-                                                bands)
+                    story_id, created = _place(db, article, centroids, decide or best_candidate, profile, minhash,
+                                               bands)
+                    placed.append((story_id, article["published_at"]))
                     outcome.processed += 1
                     outcome.created += created
                 stats.flush()
+            if after_batch:
+                after_batch(placed)
     if progress:
         progress("grouping", len(ids), len(ids))
     outcome.repaired = repair_stories(db, centroids)
