@@ -68,12 +68,12 @@ def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: in
     # the summaries are most of drafting's work: one worker per core (the main process mostly waits);
     # niced, so that while grouping runs they take only the time it leaves idle
     summarisers = (os.cpu_count() or 1) if workers is None else workers
-    expected = 0 if llm_model is not None else _expected_articles(db, rebuild)
+    expected = 0 if llm_model is not None else _expected_work(db, rebuild)
     with Ahead(drafted_text, expected, summarisers, niceness=DRAFTING_NICENESS) as ahead:
         drafter = Drafter(db, ahead, profile, outcome, llm_model)
         settled = SettledStories(db, drafter) if ahead.pool is not None else None
-        grouped = (stories.rebuild_stories(db, progress, workers, after_batch=settled) if rebuild
-                   else stories.update_stories(db, progress, workers=workers, after_batch=settled))
+        grouped = (stories.rebuild_stories(db, progress, workers, meanwhile=settled) if rebuild
+                   else stories.update_stories(db, progress, workers=workers, meanwhile=settled))
         drafter.write()  # those drafted while grouping ran
         outcome.articles_grouped, outcome.stories_new = grouped.processed, grouped.created
         outcome.drafted_early = drafter.written
@@ -92,14 +92,14 @@ def _draft(db, profile: Profile, rebuild: bool, llm_model, progress, workers: in
 
 
 DRAFT_BATCH = 100  # stories read and summarised ahead per batch
-DRAFTING_NICENESS = 10
+DRAFTING_NICENESS = 19  # the lowest priority: grouping's processes first
 
 
-def _expected_articles(db, rebuild: bool) -> int:
-    """How many articles grouping will visit, about (a rebuild: all of them): the drafting workers
-    start when there are enough to pay for them."""
-    table = "articles" if rebuild else "grouping_queue"
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+def _expected_work(db, rebuild: bool) -> int:
+    """The articles grouping will visit (a rebuild: all of them) and the stories already queued for
+    drafting, about: the drafting workers start when there is enough work to pay for them."""
+    articles = "articles" if rebuild else "grouping_queue"
+    return db.execute(f"SELECT (SELECT count(*) FROM {articles}) + (SELECT count(*) FROM drafting_queue)").fetchone()[0]
 
 
 class Drafter:
@@ -138,14 +138,15 @@ class Drafter:
 
 
 class SettledStories:
-    """Called by grouping after each batch: the stories it can no longer reach by their words are
-    drafted meanwhile, on the cores grouping leaves idle. Articles are grouped in date order and
-    compared only with stories that have an article within WINDOW_DAYS of theirs, so a story whose
-    newest article is older than that before the batch's newest is settled. A citation, a release or
-    the repair pass may still change it: it is then drafted again, as in any incremental run.
-    Nothing is drafted early while a rebuild is reconciled (its stories may yet be renumbered)."""
+    """Called by grouping between pieces of its work: the stories it can no longer reach by their
+    words are drafted meanwhile, on the cores grouping leaves idle. Articles are grouped in date order
+    and compared only with stories that have an article within WINDOW_DAYS of theirs, so a story
+    whose newest article is older than that before the batch's newest is settled; once every article
+    is placed, all are. A citation, a release or the repair pass may still change one: it is then
+    drafted again, as in any incremental run. Nothing is drafted early while a rebuild is reconciled
+    (its stories may yet be renumbered)."""
 
-    IN_FLIGHT = 3  # batches
+    IN_FLIGHT = 4  # batches
 
     def __init__(self, db, drafter: Drafter) -> None:
         self.db, self.drafter = db, drafter
@@ -154,7 +155,7 @@ class SettledStories:
         self.due: deque[int] = deque()
         self.reconciling: bool | None = None
 
-    def __call__(self, placed: list[tuple[int, str | None]]) -> None:
+    def __call__(self, placed: list[tuple[int, str | None]], more: bool) -> None:
         if self.reconciling is None:
             self.reconciling = bool(self.db.execute("SELECT 1 FROM story_rebuild LIMIT 1").fetchone())
         if self.reconciling:
@@ -164,16 +165,19 @@ class SettledStories:
                 self.newest[story_id] = published
                 heapq.heappush(self.by_date, (published, story_id))
         latest = max((published for _, published in placed if published), default=None)
-        if latest:
+        if not more:
+            self.due.extend(sorted(self._settled_before(None)))
+        elif latest:
             self.due.extend(sorted(self._settled_before(window(latest, WINDOW_DAYS, 0)[0])))
         self.drafter.write(wait=False)
         while self.due and len(self.drafter.in_flight) < self.IN_FLIGHT:
             batch = [self.due.popleft() for _ in range(min(DRAFT_BATCH, len(self.due)))]
             self.drafter.submit(stories_to_draft(self.db, batch))
 
-    def _settled_before(self, cutoff: str) -> list[int]:
+    def _settled_before(self, cutoff: str | None) -> list[int]:
+        """The stories whose newest article is dated before ``cutoff`` (None: all)."""
         settled = []
-        while self.by_date and self.by_date[0][0] < cutoff:
+        while self.by_date and (cutoff is None or self.by_date[0][0] < cutoff):
             published, story_id = heapq.heappop(self.by_date)
             if self.newest.get(story_id) == published:  # else a newer article joined it since
                 del self.newest[story_id]

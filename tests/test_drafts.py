@@ -143,3 +143,60 @@ def test_a_story_retired_after_it_was_read_is_not_drafted(db):
     outcome = drafts.DraftOutcome()
     drafts.draft_story(db, story_id, load_profile(), outcome, prepared=prepared)
     assert outcome.drafted == 0 and db.execute("SELECT count(*) FROM candidates").fetchone()[0] == 0
+
+
+# --- drafting while grouping runs ------------------------------------------------------------------
+
+def test_stories_settled_while_grouping_runs_are_drafted_then_as_they_would_be_after(tmp_path, monkeypatch):
+    """With drafting workers (a large run), stories whose newest article is older than the grouping
+    window before the articles still coming are drafted while grouping goes on: the same stories and
+    the same drafts as drafting everything afterwards. (Only the related earlier stories may differ:
+    they are weighed by the word counts of the archive grouped so far, as in an incremental run.)"""
+    from bench.story_eval import articles, load_into
+    from pipeline.stories import ahead, grouping
+
+    monkeypatch.setattr(ahead, "POOL_MIN_ITEMS", 1)   # workers even for a small run
+    monkeypatch.setattr(grouping, "BATCH", 50)        # several batches: stories settle between them
+    rows = [row for row in articles() if row["kind"] != "release"]  # a release is drafted from its CVE rows
+    dates = sorted(row["published_at"] for row in rows)
+    assert dates[-1][:7] > dates[0][:7]               # the set spans months
+    results, outcomes = [], []
+    for workers in (0, 2):                            # 0: no workers, so nothing is drafted early
+        database = store.open_db(tmp_path / f"workers-{workers}.db")
+        load_into(database, rows)
+        outcomes.append(draft(database, load_profile(), workers=workers))
+        results.append(sorted(database.execute(
+            "SELECT (SELECT group_concat(a.url) FROM (SELECT a.url FROM story_articles sa JOIN articles a "
+            "ON a.id = sa.article_id WHERE sa.story_id = c.story_id ORDER BY a.url) a), "
+            "c.headline, c.bullets, c.facts, c.score, c.links FROM candidates c")))
+    assert outcomes[0].drafted_early == 0 and outcomes[1].drafted_early > len(results[0]) // 2
+    assert outcomes[1].drafted + outcomes[1].redrafted >= outcomes[0].drafted == len(results[0])
+    assert results[0] == results[1]
+
+
+def test_a_story_drafted_early_that_grows_afterwards_is_drafted_again(db, monkeypatch):
+    from pipeline.stories import ahead, grouping
+
+    monkeypatch.setattr(ahead, "POOL_MIN_ITEMS", 1)
+    monkeypatch.setattr(grouping, "BATCH", 1)         # a batch per article
+    notice = "https://www.toto-tech.ac.jp/news/20260105.html"
+    store.save_article(db, {**_article(notice, "東都工科大学 不正アクセスについて", UNIVERSITY,
+                                       "2026-01-05T10:00:00+09:00"), "kind": "primary"}, [])
+    store.save_article(db, _article("https://scan.example/other", "みなと県でフィッシング", UNRELATED,
+                                    "2026-02-20T08:00:00+09:00"), [])  # the notice's story settles after this one
+    store.save_article(db, _article("https://scan.example/late", "東都工科大学のその後", OTHER_SITE,
+                                    "2026-02-21T08:00:00+09:00"), [],
+                       citations=[{"url": notice, "link_text": "発表", "signals": ["official-domain"]}])
+    outcome = draft(db, load_profile(), workers=1)
+    assert outcome.drafted_early >= 1 and outcome.redrafted == 1
+    story = db.execute("SELECT story_id FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+                       "WHERE a.url = ?", [notice]).fetchone()[0]
+    candidate = next(db.query("SELECT * FROM candidates WHERE story_id = ?", [story]))
+    assert {link["url"] for link in json.loads(candidate["links"])} == {notice, "https://scan.example/late"}
+    assert [row[0] for row in db.execute("SELECT action FROM candidate_history WHERE candidate_id = ? ORDER BY id",
+                                         [candidate["id"]])] == ["drafted", "redrafted"]
+
+
+def _article(url: str, title: str, text: str, published: str) -> dict:
+    return {"source": "scannetsecurity", "url": url, "title": title, "text": text, "lang": "ja", "lead": None,
+            "body_status": "full", "published_at": published, "kind": "news"}

@@ -104,16 +104,19 @@ def settle_queue(db: sqlite_utils.Database) -> None:
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-AfterBatch = Callable[[list[tuple[int, str | None]]], None]  # (story id, article's date) of each article placed
+# Hears, between pieces of grouping's work, the (story id, article's date) of each article placed since,
+# and whether articles are still to come (False: only the repair pass is left).
+Meanwhile = Callable[[list[tuple[int, str | None]], bool], None]
 
 
 def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
                    decide: Decide | None = None, workers: int | None = None,
-                   after_batch: AfterBatch | None = None) -> Outcome:
+                   meanwhile: Meanwhile | None = None) -> Outcome:
     """Group every pending article (changed stories count a revision and are drafted again), then
     repair the stories that changed. ``decide`` picks among scored candidates (default: the join
     model); ``workers`` processes compute profiles ahead (default: the cores but one);
-    ``after_batch`` hears where each batch's articles went, once the batch is committed."""
+    ``meanwhile`` hears where each batch's articles went once the batch is committed, and is called
+    during the repair pass too."""
     outcome = Outcome()
     stats = TermStats(db)
     centroids = Centroids(db, stats)
@@ -138,11 +141,11 @@ def update_stories(db: sqlite_utils.Database, progress: Progress | None = None,
                     outcome.processed += 1
                     outcome.created += created
                 stats.flush()
-            if after_batch:
-                after_batch(placed)
+            if meanwhile:
+                meanwhile(placed, number + 1 < len(batches))
     if progress:
         progress("grouping", len(ids), len(ids))
-    outcome.repaired = repair_stories(db, centroids)
+    outcome.repaired = repair_stories(db, centroids, meanwhile and (lambda: meanwhile([], False)))
     settle_queue(db)  # killed before this, the next run finds the same articles done
     return outcome
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 import sqlite_utils
 
 from pipeline.store import now_iso, transaction
-from pipeline.stories.grouping import AfterBatch, Outcome, update_stories
+from pipeline.stories.grouping import Meanwhile, Outcome, update_stories
 from pipeline.stories.lifecycle import PROTECTED, delete_candidate, retire
 from pipeline.stories.signatures import article_signature, store_signature
 
 
 def rebuild_stories(db: sqlite_utils.Database, progress=None, workers: int | None = None,
-                    after_batch: AfterBatch | None = None) -> Outcome:
+                    meanwhile: Meanwhile | None = None) -> Outcome:
     """Group the whole archive again; stories that come out with the same articles keep their ids
-    (``after_batch``: as for update_stories)."""
+    (``meanwhile``: as for update_stories)."""
     with transaction(db):
         for (empty,) in db.execute(  # stories left without articles (an editor split them out): retired now
                 f"SELECT id FROM stories st WHERE id NOT IN ({PROTECTED}) AND merged_into IS NULL AND NOT EXISTS "
@@ -37,7 +37,7 @@ def rebuild_stories(db: sqlite_utils.Database, progress=None, workers: int | Non
                         "JOIN articles a ON a.id = sa.article_id")
         for article in list(kept):
             store_signature(db, article, article_signature(article))
-    outcome = update_stories(db, progress, workers=workers, after_batch=after_batch)
+    outcome = update_stories(db, progress, workers=workers, meanwhile=meanwhile)
     finish_rebuild(db)
     return outcome
 

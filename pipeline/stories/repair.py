@@ -8,6 +8,7 @@ rejected, merged or split) are never merged by software."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import sqlite_utils
 
@@ -23,21 +24,25 @@ REPAIR_WINDOW_DAYS = 14
 REPAIR_CANDIDATES = 5
 KEYS_PER_STORY = 20
 CONFLICTS = ("id_conflict", "org_conflict")
+MEANWHILE_EVERY = 100
 
 
-def repair_stories(db: sqlite_utils.Database, centroids: Centroids) -> int:
+def repair_stories(db: sqlite_utils.Database, centroids: Centroids, meanwhile: Callable[[], None] | None = None) -> int:
     """Check every news story of two or more articles changed since its last check; the number of
     merges made. (A story of one article was just compared with its neighbours when it was placed,
-    by the same model under a lower threshold; a neighbour that grew since is checked itself.)"""
+    by the same model under a lower threshold; a neighbour that grew since is checked itself.)
+    ``meanwhile`` is called every ``MEANWHILE_EVERY`` checks."""
     merged = 0
     changed = db.execute(f"SELECT id, (SELECT count(*) > 1 FROM story_articles sa WHERE sa.story_id = st.id) "
                          f"FROM stories st INDEXED BY stories_unrepaired WHERE {UNREPAIRED} ORDER BY id").fetchall()
     with transaction(db):  # stories of one article need no check: they leave the index until they grow
         db.conn.executemany("UPDATE stories SET repaired_revision = revision WHERE id = ?",
                             [(story_id,) for story_id, several in changed if not several])
-    for story_id in [story_id for story_id, several in changed if several]:
+    for number, story_id in enumerate(story_id for story_id, several in changed if several):
         with transaction(db):
             merged += _check(db, story_id, centroids)
+        if meanwhile and number % MEANWHILE_EVERY == MEANWHILE_EVERY - 1:
+            meanwhile()
     return merged
 
 
