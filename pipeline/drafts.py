@@ -191,9 +191,9 @@ Drafted = tuple[list | None, str | None, list[Fact], list[dict] | None]  # bulle
 def drafted_text(job: tuple[int, list[dict], Profile, str | None]) -> Drafted:
     """The part of drafting a story that writes nothing, done ahead in a worker: its facts, its
     related earlier stories (when given the database ``file``: read through the worker's own
-    read-only connection, as grouping is committed before drafting starts and drafting changes
-    nothing they are found by; else None, for the caller to find) and, unless a release leads it,
-    its extractive bullets."""
+    read-only connection, as every earlier article is grouped and committed before a story is
+    drafted and drafting changes nothing they are found by; else None, for the caller to find) and,
+    unless a release leads it, its extractive bullets."""
     story_id, articles, profile, file = job
     facts = _story_facts(articles) if articles else []
     related = related_stories(_reader(file), story_id) if articles and file else None
