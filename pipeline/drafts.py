@@ -164,11 +164,12 @@ class SettledStories:
             if published and published > self.newest.get(story_id, ""):
                 self.newest[story_id] = published
                 heapq.heappush(self.by_date, (published, story_id))
-        latest = max((published for _, published in placed if published), default=None)
-        if not more:
-            self.due.extend(sorted(self._settled_before(None)))
-        elif latest:
-            self.due.extend(sorted(self._settled_before(window(latest, WINDOW_DAYS, 0)[0])))
+        if more:
+            latest = max((published for _, published in placed if published), default=None)
+            settled = self._settled_before(window(latest, WINDOW_DAYS, 0)[0]) if latest else []
+        else:
+            settled = self._settled_before(None)
+        self.due.extend(sorted(settled))
         self.drafter.write(wait=False)
         while self.due and len(self.drafter.in_flight) < self.IN_FLIGHT:
             batch = [self.due.popleft() for _ in range(min(DRAFT_BATCH, len(self.due)))]
