@@ -16,11 +16,15 @@ UNRELATED = ("みなと県は、職員のメールアカウントが乗っ取ら
              "県は多要素認証の導入を前倒しするとしている。")
 
 
-def add(db, url, text, title=None, kind="news", source="scannetsecurity", published="2026-11-18T08:00:00+09:00"):
-    """Store a made-up article (titled by its opening words unless given a title); its id."""
+def add(db, url, text, title=None, kind="news", source="scannetsecurity", published="2026-11-18T08:00:00+09:00",
+        cites=()):
+    """Store a made-up article (titled by its opening words unless given a title, citing the URLs
+    ``cites``); its id."""
     title = title or text[:24]
     store.save_article(db, {**BASE, "source": source, "url": url, "title": title, "text": text, "kind": kind,
-                            "published_at": published}, [])
+                            "published_at": published}, [],
+                       citations=[{"url": cited, "link_text": "発表", "signals": ["official-domain"]}
+                                  for cited in cites])
     return db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()[0]
 
 

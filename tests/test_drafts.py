@@ -180,13 +180,11 @@ def test_a_story_drafted_early_that_grows_afterwards_is_drafted_again(db, monkey
     monkeypatch.setattr(ahead, "POOL_MIN_ITEMS", 1)
     monkeypatch.setattr(grouping, "BATCH", 1)         # a batch per article
     notice = "https://www.toto-tech.ac.jp/news/20260105.html"
-    store.save_article(db, {**_article(notice, "東都工科大学 不正アクセスについて", UNIVERSITY,
-                                       "2026-01-05T10:00:00+09:00"), "kind": "primary"}, [])
-    store.save_article(db, _article("https://scan.example/other", "みなと県でフィッシング", UNRELATED,
-                                    "2026-02-20T08:00:00+09:00"), [])  # the notice's story settles after this one
-    store.save_article(db, _article("https://scan.example/late", "東都工科大学のその後", OTHER_SITE,
-                                    "2026-02-21T08:00:00+09:00"), [],
-                       citations=[{"url": notice, "link_text": "発表", "signals": ["official-domain"]}])
+    add(db, notice, UNIVERSITY, title="東都工科大学 不正アクセスについて", kind="primary",
+        published="2026-01-05T10:00:00+09:00")
+    add(db, "https://scan.example/other", UNRELATED, published="2026-02-20T08:00:00+09:00")  # the notice settles
+    add(db, "https://scan.example/late", OTHER_SITE, title="東都工科大学のその後",
+        published="2026-02-21T08:00:00+09:00", cites=[notice])
     outcome = draft(db, load_profile(), workers=1)
     assert outcome.drafted_early >= 1 and outcome.redrafted == 1
     story = db.execute("SELECT story_id FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
@@ -196,7 +194,3 @@ def test_a_story_drafted_early_that_grows_afterwards_is_drafted_again(db, monkey
     assert [row[0] for row in db.execute("SELECT action FROM candidate_history WHERE candidate_id = ? ORDER BY id",
                                          [candidate["id"]])] == ["drafted", "redrafted"]
 
-
-def _article(url: str, title: str, text: str, published: str) -> dict:
-    return {"source": "scannetsecurity", "url": url, "title": title, "text": text, "lang": "ja", "lead": None,
-            "body_status": "full", "published_at": published, "kind": "news"}
