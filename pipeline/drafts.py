@@ -110,17 +110,18 @@ class Drafter:
         self.db, self.ahead, self.profile, self.outcome, self.llm_model = db, ahead, profile, outcome, llm_model
         self.in_flight: deque[tuple[list, object]] = deque()
         self.written = 0
+        # the workers read related stories through connections of their own to this file
+        self.file = db.execute("PRAGMA database_list").fetchone()[2] if ahead.pool is not None else None
 
     def submit(self, story_ids: list[int]) -> None:
         """Read a batch of stories (revision, then articles: a later change makes a newer revision)
         and have their texts summarised ahead."""
         jobs = []
-        file = self.db.execute("PRAGMA database_list").fetchone()[2] if self.ahead.pool is not None else None
         for story_id in story_ids:
             revision = self.db.execute("SELECT revision FROM stories WHERE id = ?", [story_id]).fetchone()
             if revision is not None:
                 jobs.append((story_id, revision[0], stories.story_articles(self.db, story_id)))
-        self.in_flight.append((jobs, self.ahead.submit([(story_id, articles, self.profile, file)
+        self.in_flight.append((jobs, self.ahead.submit([(story_id, articles, self.profile, self.file)
                                                         for story_id, _rev, articles in jobs])))
 
     def write(self, *, keep: int = 0, wait: bool = True) -> None:

@@ -34,9 +34,7 @@ class Ahead:
         use_pool = workers > 0 and pending >= POOL_MIN_ITEMS
         # fork: workers inherit the loaded code (no re-import of the caller's script) and never touch
         # the parent's database connection, which only the parent uses
-        self.pool = (multiprocessing.get_context("fork").Pool(workers, os.nice if niceness else None,
-                                                              (niceness,) if niceness else ())
-                     if use_pool else None)
+        self.pool = multiprocessing.get_context("fork").Pool(workers, os.nice, (niceness,)) if use_pool else None
 
     def submit(self, items: list):
         if self.pool is None:
