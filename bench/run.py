@@ -4,6 +4,7 @@
     python -m bench.run --json out.json --check # also write the result; exit 1 when a goal is missed
     python -m bench.run --rounds 5 --pages 3000
     python -m bench.run --quick                 # tiny sizes, for the test (figures mean nothing)
+    python -m bench.run --steps trafilatura crawl   # only these steps (goals of the others: not measured)
     python -m bench.run --report out.json --check   # table and goals of a saved result, nothing measured
 
 It builds the local site (bench/site.py: the public benchmark's pages replicated to --pages
@@ -77,7 +78,7 @@ class Suite:
         self.reextract_workers: int | None = None
 
     # --- set-up -----------------------------------------------------------------------------
-    def prepare(self) -> dict:
+    def prepare(self, steps: tuple[str, ...] = STEPS) -> dict:
         self.work.mkdir(parents=True, exist_ok=True)
         for old in self.work.glob("round-*"):
             shutil.rmtree(old)
@@ -87,13 +88,16 @@ class Suite:
         distinct = zip(self.site.distinct_files, self.site.article_urls, strict=False)  # the first pages
         (self.work / "distinct.txt").write_text("".join(f"{path}\t{url}\n" for path, url in distinct),
                                                 encoding="utf-8")
-        archive = self._child("archive", [str(self.archive), str(self.sizes["archive"]), str(self.seed)])
+        archive = {}
+        if {"search", "startup"} & set(steps):
+            built = self._child("archive", [str(self.archive), str(self.sizes["archive"]), str(self.seed)])
+            archive = {**json.loads(built.stdout), "path": str(self.archive)}
         (self.work / "queries.json").write_text(json.dumps(QUERIES, ensure_ascii=False), encoding="utf-8")
         self._start_mirror()
         (self.work / "urls.txt").write_text("\n".join(self.site.mirror_urls(self.mirror)), encoding="utf-8")
         self.reextract_workers = self._reextract_workers()
         return {"site": {**self.site.as_dict(), "seconds": round(site_seconds, 2)},
-                "archive": {**json.loads(archive.stdout), "path": str(self.archive)},
+                "archive": archive,
                 "reextract_workers": self.reextract_workers}
 
     def _start_mirror(self) -> None:
@@ -240,6 +244,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
                         help=f"work directory: site, databases, cached archive (default {DEFAULT_WORK})")
     parser.add_argument("--keep", action="store_true", help="keep each round's crawl database")
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS), metavar="STEP",
+                        help=f"run only these steps, in the suite's order (default: all of {', '.join(STEPS)})")
     parser.add_argument("--report", metavar="FILE", type=Path,
                         help="measure nothing: print the table and judge the goals of a result saved with --json")
     args = parser.parse_args(argv)
@@ -249,6 +255,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             if value < 1:
                 parser.error(f"--{name.replace('archive', 'archive-size')} must be at least 1")
             sizes[name] = value
+    if {"recrawl", "reextract"} & set(args.steps) and "crawl" not in args.steps:
+        parser.error("recrawl and reextract work on the round's crawl: --steps needs crawl too")
     args.sizes = sizes
     return args
 
@@ -257,8 +265,9 @@ def run_suite(args: argparse.Namespace) -> dict:
     suite = Suite(args.work, args.sizes)
     started = time.perf_counter()
     try:
-        setup = suite.prepare()
-        steps, schedule = suite.run_rounds(args.sizes["rounds"], keep=args.keep)
+        chosen = tuple(step for step in STEPS if step in args.steps)
+        setup = suite.prepare(chosen)
+        steps, schedule = suite.run_rounds(args.sizes["rounds"], chosen, keep=args.keep)
     finally:
         suite.close()
     result = {"config": {**args.sizes, "work": str(args.work), "python": sys.version.split()[0],

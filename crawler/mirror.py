@@ -16,7 +16,8 @@ and these pseudo-headers, never sent to the client, simulate a misbehaving serve
   of it), then closes the connection.
 
 Each request is logged once answered: ``{"path", "status"`` (a number, or ``"reset"``), ``"at"`` (when it
-arrived, epoch seconds), ``"headers"}``; a delayed request appears in the log only after its delay.
+arrived, epoch seconds), ``"headers"``, ``"client_port"}`` (the client's end of the connection: one
+port per connection); a delayed request appears in the log only after its delay.
 
 Run it alone: ``python -m crawler.mirror DIR [--port N] [--log FILE]`` prints ``PORT <n>``.
 """
@@ -151,7 +152,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _log(self, status: int | str) -> None:
-        self.log.append({"path": self.path, "status": status, "at": self.arrived, "headers": dict(self.headers)})
+        self.log.append({"path": self.path, "status": status, "at": self.arrived, "headers": dict(self.headers),
+                         "client_port": self.client_address[1]})
 
     def log_message(self, format, *args) -> None:  # noqa: A002 (http.server's signature)
         pass

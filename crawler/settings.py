@@ -57,6 +57,8 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+DOWNLOAD_HANDLERS = {"http": "crawler.download.KeepAliveHTTP11DownloadHandler",
+                     "https": "crawler.download.KeepAliveHTTP11DownloadHandler"}
 TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
 # Scrapy 2.19 turns on an HTTP control server that runs Python code (RemoteControl): an unattended

@@ -107,6 +107,20 @@ def test_check_exits_1_exactly_when_a_goal_is_missed(quick, tmp_path):
     assert run_bench("--report", str(slow)).returncode == 0  # without --check a miss is only reported
 
 
+def test_steps_runs_only_the_steps_named(tmp_path):
+    done = run_bench("--quick", "--rounds", "1", "--steps", "crawl", "trafilatura", "--work", str(tmp_path / "work"),
+                     "--json", str(tmp_path / "result.json"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert [entry["step"] for entry in result["schedule"]] == ["trafilatura", "crawl"]  # in the suite's order
+    assert result["archive"] == {} and not list((tmp_path / "work").glob("archive-*"))  # no search: no archive
+    goals = {goal["name"]: goal for goal in result["goals"]}
+    assert goals["crawl pages/s vs bare trafilatura"]["value"] > 0
+    assert goals["search p95, worst query"]["met"] is None
+    alone = run_bench("--quick", "--steps", "recrawl", "--work", str(tmp_path / "work"))
+    assert alone.returncode == 2 and "needs crawl too" in alone.stderr
+
+
 def test_goals_judge_the_summary():
     summary = {"ratios": {"extraction_cost": 1.1, "crawl_speedup": 1.6, "reextract_speedup": 1.9},
                "search_worst": {"query": "流出", "p95_ms": 40.0}, "startup_ms": 120.0, "python_ms": 20.0,

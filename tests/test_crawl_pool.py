@@ -166,3 +166,19 @@ def test_a_crawl_killed_mid_batch_leaves_whole_articles_no_workers_and_the_next_
         server.stop()
     assert snapshot(killed_db) == snapshot(clean_db)
     assert len(snapshot(clean_db)["articles"]) == 60
+
+
+def test_a_busy_crawl_reuses_its_connections(tmp_path):
+    """Keep-alive connections go back to the pool rather than being closed and opened again for the
+    next page (crawler.download): no more connections than requests may run at once."""
+    registry = site(tmp_path / "site", 120)
+    server = MirrorServer(tmp_path / "site", tmp_path / "requests.jsonl")
+    try:
+        result = run_newsdesk("--sources", str(registry), "crawl", "--mirror", server.url, db=tmp_path / "busy.db")
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    requests = server.requests()
+    assert len(requests) > 120  # robots.txt, the feed and every article
+    connections = {request["client_port"] for request in requests}
+    assert len(connections) <= 8, f"{len(connections)} connections for {len(requests)} requests"  # CONCURRENT_REQUESTS

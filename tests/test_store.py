@@ -1,4 +1,5 @@
 import sqlite3
+import zlib
 
 import pytest
 
@@ -74,6 +75,7 @@ def test_raw_page_is_kept_compressed_and_readable(db):
     assert page["body"] == PAGE["body"] and page["context"] == {"summary": "feed"}
     stored = db.execute("SELECT body_zlib FROM raw_pages").fetchone()[0]
     assert stored != PAGE["body"]
+    assert zlib.decompress(stored) == PAGE["body"]  # the documented format: the standard library reads it
 
 
 def test_failed_write_leaves_no_half_row(db):
