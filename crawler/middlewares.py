@@ -158,13 +158,22 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
     """
 
     def process_response(self, request, response, spider=None):
-        if not isinstance(response, HtmlResponse) or len(response.body) <= META_REFRESH_BYTES:
+        if not isinstance(response, HtmlResponse) or _no_refresh(response.body[:META_REFRESH_BYTES]):
+            return response
+        if len(response.body) <= META_REFRESH_BYTES:
             return super().process_response(request, response)
         head = HtmlResponse(url=response.url, status=response.status, headers=response.headers,
                             body=response.body[:META_REFRESH_BYTES], request=response.request,
                             encoding=response._encoding)  # noqa: SLF001 - None unless given: inferred from the head
         redirected = super().process_response(request, head)
         return response if redirected is head else redirected
+
+
+def _no_refresh(head: bytes) -> bool:
+    """True when the page's head cannot declare a refresh: the word is not in its bytes (w3lib rules
+    one out the same way before decoding a page; an encoding such as UTF-16, whose text has NUL
+    bytes, is decoded and read)."""
+    return b"\x00" not in head and b"refresh" not in head.lower()
 
 
 class ConditionalRequestMiddleware:

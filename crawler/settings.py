@@ -79,8 +79,11 @@ DOWNLOADER_MIDDLEWARES = {
 # After HttpErrorMiddleware (50): only responses that reach a callback are counted as read.
 # No DepthMiddleware: nothing reads a request's depth (the spiders bound their own crawl: the window,
 # max_listing_pages, cited pages one step from an article), and it wraps every callback's output.
+# No MetaCopyDetectionMiddleware either: a warning for spider authors who copy response.meta (these
+# spiders never do), at the cost of wrapping every callback's output too.
 SPIDER_MIDDLEWARES = {"crawler.middlewares.ReadCounterMiddleware": 60,
-                      "scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+                      "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                      "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 
 LOG_LEVEL = "INFO"

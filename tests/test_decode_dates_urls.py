@@ -34,6 +34,12 @@ def test_euc_jp_declared_as_shift_jis_is_not_read_as_katakana():
     assert "個人情報" in text
 
 
+def test_utf8_full_of_half_width_katakana_is_read_as_utf8():
+    body = PAGE.format(meta='<meta charset="utf-8">').replace("</body>", "ｾｷｭﾘﾃｨｱｯﾌﾟﾃﾞｰﾄ" * 50 + "</body>").encode()
+    text, used = decode_html(body)
+    assert used == "utf-8" and "ｾｷｭﾘﾃｨ" in text and "個人情報" in text
+
+
 def test_bom_and_utf8_mislabelled_latin1():
     assert decode_html(b"\xef\xbb\xbf" + PAGE.format(meta="").encode())[0].startswith("<html>")
     text, used = decode_html(PAGE.format(meta="").encode(), "text/html; charset=ISO-8859-1")

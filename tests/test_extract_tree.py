@@ -4,6 +4,7 @@ never changes the tree it reads."""
 from __future__ import annotations
 
 import pytest
+from lxml import html as lxml_html
 from lxml.html import tostring
 
 from conftest import DEMO_SITE
@@ -22,6 +23,17 @@ def test_a_page_with_an_xml_declaration_naming_its_encoding_is_parsed():
 def test_empty_or_odd_input_still_gives_a_document(html):
     root = parse_html(html)
     assert root.tag == "html" and root.find("body") is not None
+
+
+def test_characters_libxml2_refuses_are_left_out_as_trafilatura_leaves_them_out():
+    from trafilatura.utils import INVALID_XML_CHARS, repair_faulty_html
+
+    html = ("<!DOCTYPE html/>\n<html><body><p>不正\x07アクセス\ufffe、\x1b被害\uffff。￥１００、ｱｸｾｽ</p>"
+            "<p>tab\tand\r\nline</p></body></html>")
+    paragraphs = [p.text for p in parse_html(html).iter("p")]
+    assert paragraphs[0] == "不正アクセス、被害。￥１００、ｱｸｾｽ"  # U+FFE5 and U+FF71 are kept
+    expected = [p.text for p in lxml_html.document_fromstring(repair_faulty_html(html, html[:50].lower())).iter("p")]
+    assert paragraphs == expected and INVALID_XML_CHARS.search(paragraphs[0]) is None
 
 
 def test_a_fragment_is_parsed_as_a_document():

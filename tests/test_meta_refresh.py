@@ -58,3 +58,17 @@ def test_a_shift_jis_page_is_read_in_its_own_encoding(middleware):
     assert body.index(b"refresh") > 4096 and len(body) > META_REFRESH_BYTES  # two bytes a character
     _, result = respond(middleware, body)
     assert isinstance(result, Request) and result.url.endswith("/%E6%83%85%E5%A0%B1.html")
+
+
+@pytest.mark.parametrize("paragraphs", [0, 60])
+def test_a_utf16_page_is_decoded_to_look_for_one(middleware, paragraphs):
+    body = b"\xff\xfe" + page(REFRESH, paragraphs).decode("utf-8").replace("utf-8", "utf-16").encode("utf-16-le")
+    assert b"refresh" not in body  # its bytes never spell the word
+    _, result = respond(middleware, body)
+    assert isinstance(result, Request) and result.url.endswith("/51226.html")
+
+
+def test_a_short_page_without_one_passes_through_undecoded():
+    middleware = HeadMetaRefreshMiddleware.from_crawler(get_crawler())
+    response, result = respond(middleware, page("", 0))
+    assert result is response and response._cached_ubody is None  # noqa: SLF001

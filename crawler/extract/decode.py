@@ -74,11 +74,12 @@ def _strict(body: bytes, encoding: str) -> str | None:
         text = body.decode(encoding)
     except (LookupError, UnicodeDecodeError):
         return None
-    return text.removeprefix("\ufeff") if _plausible(text) else None
+    return text.removeprefix("\ufeff") if encoding.startswith("utf") or _plausible(text) else None
 
 
 def _plausible(text: str) -> bool:
-    """EUC-JP bytes read as Shift_JIS come out as runs of half-width katakana: reject that."""
+    """EUC-JP bytes read as Shift_JIS come out as runs of half-width katakana: reject that. (Bytes that
+    decode as UTF-8 without an error are UTF-8: the check is for the legacy encodings only.)"""
     if text.isascii():
         return True
     non_ascii = _ASCII_RUNS.sub("", text)  # in C: a loop over the characters costs 10-30 ms on a big page

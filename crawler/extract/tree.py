@@ -39,6 +39,7 @@ _PARSER = _parser()
 _SPACES = re.compile(r"[ \t\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _ASCII_SPACES = " \n\t\f\r"
+_CONTROL_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 _PRESERVE_SPACE = ("pre", "textarea")
 
 
@@ -47,20 +48,39 @@ class ExtractError(ValueError):
 
 
 def parse_html(html: str) -> HtmlElement:
-    """The document's root element (always an <html> document, even for a fragment or nothing)."""
-    from trafilatura.utils import repair_faulty_html  # imported here: see crawler.extract.generic
+    """The document's root element (always an <html> document, even for a fragment or nothing).
 
-    html = repair_faulty_html(html, html[:50].lower())
+    libxml2 reads the page as UTF-8 bytes: no conversion of a Python string, and a page whose XML
+    declaration names an encoding is read too (lxml refuses such a declaration in a string)."""
+    data = _xml_safe(_repaired_start(html).encode("utf-8", "surrogatepass"))
     try:
-        return document_fromstring(html, parser=_PARSER)
-    except ValueError:  # an XML declaration with an encoding: lxml wants bytes for that
-        try:
-            return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
-        except etree.ParserError:
-            pass
+        return document_fromstring(data, parser=_PARSER)
     except etree.ParserError:  # nothing but white space
-        pass
-    return document_fromstring("<html><body></body></html>", parser=_PARSER)
+        return document_fromstring("<html><body></body></html>", parser=_PARSER)
+
+
+def _repaired_start(html: str) -> str:
+    """What trafilatura's ``repair_faulty_html`` repairs at the start of a page: a DOCTYPE that closes
+    itself, a self-closing <html/>. Its removal of the characters libxml2 refuses is _xml_safe's."""
+    from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML  # imported here: see crawler.extract.generic
+
+    if "doctype" in html[:50].lower():
+        first_line, _, rest = html.partition("\n")
+        html = DOCTYPE_TAG.sub("", first_line, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", html, count=1)
+    return html
+
+
+def _xml_safe(data: bytes) -> bytes:
+    """UTF-8 without the characters libxml2 refuses (trafilatura's INVALID_XML_CHARS: controls other
+    than tab and line ends, U+FFFE, U+FFFF). In UTF-8 a byte below 0x20 is always such a control
+    character, so C's byte functions find them: 0.2 ms on a 170 KB page, against 0.7 ms for the regex."""
+    data = data.translate(None, _CONTROL_BYTES)
+    if b"\xef\xbf" in data:  # U+FFC0 to U+FFFF: rarely, U+FFFE or U+FFFF among them
+        data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
+    return data
 
 
 def clean(text: str) -> str:
