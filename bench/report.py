@@ -128,7 +128,10 @@ def _note(step: str, result: dict, summary: dict) -> str:
     if step == "scrapy_fetch":
         return f"{last['pages']} pages, {last['bytes'] / 1e6:.0f} MB, robots.txt off"
     if step in ("trafilatura", "extract"):
-        return f"{last['pages']} distinct pages from disk, {last['ms_per_page']:.1f} ms/page, {last['failed']} failed"
+        passes = last.get("passes", 1)
+        distinct = last["pages"] // passes
+        return (f"{distinct} distinct pages from disk" + (f" x {passes}" if passes > 1 else "")
+                + f", {last['ms_per_page']:.1f} ms/page, {last['failed']} failed")
     if step == "crawl":
         return f"{last['articles']} articles stored, {last['errors']} errors, {last['requests']} responses"
     if step == "recrawl":

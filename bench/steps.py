@@ -1,13 +1,15 @@
 """The suite's in-process steps, each run in a child process of its own (its memory is its own).
 
-    python -m bench.steps trafilatura LIST           # bare trafilatura.extract() on each file's bytes
-    python -m bench.steps extract LIST SOURCES       # decode_html + extract_article, as the crawl does
+    python -m bench.steps trafilatura LIST [--passes N]          # bare trafilatura.extract() on each file's bytes
+    python -m bench.steps extract LIST SOURCES [--passes N]      # decode_html + extract_article, as the crawl does
     python -m bench.steps search DB QUERIES --reps N # pipeline.store.search.search, each query N times
     python -m bench.steps archive DB SIZE SEED       # the synthetic archive, built unless DB exists
 
 LIST is a file naming one page file a line, with the page's URL after a tab. Each step reads every
 byte first, calls its function once untimed (imports and lazy set-up are not the page's cost), then
-times the loop, and prints one JSON line: seconds, CPU seconds, pages (or per-query milliseconds).
+times the loop (--passes times over the pages: a longer loop is less at the mercy of a busy moment
+of the shared machine), and prints one JSON line: seconds, CPU seconds, pages (or per-query
+milliseconds).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ def read_pages(list_file: str) -> list[tuple[str, bytes]]:
     return pages
 
 
-def timed_loop(pages: list[tuple[str, bytes]], extract) -> dict:
-    """Run extract(url, body) over every page; failures (None or an exception) are counted, not fatal."""
+def timed_loop(pages: list[tuple[str, bytes]], extract, passes: int = 1) -> dict:
+    """Run extract(url, body) over every page, ``passes`` times; failures (None or an exception) are
+    counted, not fatal."""
     extract(*pages[0])  # warm-up, untimed
+    pages = pages * passes
     failed = 0
     wall, cpu = time.perf_counter(), time.process_time()
     for url, body in pages:
@@ -43,7 +47,7 @@ def timed_loop(pages: list[tuple[str, bytes]], extract) -> dict:
 def run_trafilatura(args) -> dict:
     import trafilatura
 
-    return timed_loop(read_pages(args.list), lambda _url, body: trafilatura.extract(body))
+    return timed_loop(read_pages(args.list), lambda _url, body: trafilatura.extract(body), args.passes)
 
 
 def run_extract(args) -> dict:
@@ -57,7 +61,7 @@ def run_extract(args) -> dict:
         html, _encoding = decode_html(body, None)
         return extract_article(html, url, source, {})
 
-    return timed_loop(read_pages(args.list), extract)
+    return timed_loop(read_pages(args.list), extract, args.passes)
 
 
 def run_search(args) -> dict:
@@ -116,9 +120,11 @@ def main() -> None:
     steps = parser.add_subparsers(dest="step", required=True)
     step = steps.add_parser("trafilatura")
     step.add_argument("list")
+    step.add_argument("--passes", type=int, default=1)
     step = steps.add_parser("extract")
     step.add_argument("list")
     step.add_argument("sources")
+    step.add_argument("--passes", type=int, default=1)
     step = steps.add_parser("search")
     step.add_argument("db")
     step.add_argument("queries")
