@@ -18,10 +18,15 @@ from pipeline.store.schema import now_iso
 from pipeline.store.transactions import transaction
 from pipeline.store.words import article_words, index_article
 
-try:  # python-isal: the same zlib format, compressed in a fifth and read back in half of zlib's time
+# raw_pages.body_zlib is zlib's format. On the suite's 181 benchmark pages (170 KB each) python-isal's
+# level 2 compresses to 22.8% in 0.34 ms a page and reads back in half of zlib's time; the standard
+# library's level 3 (on a platform without isal's wheels) to 22.1% in 1.5 ms (its level 6: 19.7% in 3.5 ms).
+try:
     from isal import isal_zlib as zlib
-except ImportError:  # a platform without its wheels: the standard library writes the same format
+    BODY_ZLIB_LEVEL = 2
+except ImportError:
     import zlib
+    BODY_ZLIB_LEVEL = 3
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -195,11 +200,6 @@ def _save_raw_page(db: sqlite_utils.Database, article_id: int, number: int, page
         "body_zlib": body_zlib if body_zlib is not None else compress_body(page["body"]),
         "context": json.dumps(page.get("context") or {}, ensure_ascii=False),
     }, upsert_on="url")
-
-
-# On the suite's 181 benchmark pages (170 KB each): isal's level 2 compresses to 22.8% in 0.34 ms a
-# page, the standard library's level 3 to 22.1% in 1.5 ms (its level 6: 19.7% in 3.5 ms).
-BODY_ZLIB_LEVEL = 2 if zlib.__name__.startswith("isal") else 3
 
 
 def compress_body(body: bytes) -> bytes:
