@@ -8,7 +8,9 @@ RSS (``tree_rss_mib``; ``peak_rss_mib`` is the larger of it and the largest proc
 a page shared by several processes (the interpreter, libraries, the mapped MeCab dictionary) once
 per process, and the sum of their PSS (``tree_pss_mib``, from smaps_rollup, every PSS_EVERY-th
 sample), which divides a shared page among the processes sharing it: the memory the tree takes
-from the machine.
+from the machine. ``stolen`` is the share of the machine's CPU time the hypervisor gave to other
+guests while the child ran (/proc/stat's ``steal``): on a shared virtual machine a step that keeps
+both CPUs busy loses more to it than one that keeps one busy, and it varies from minute to minute.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    stolen: float | None = None   # share of the machine's CPU time stolen by the hypervisor meanwhile
 
     @property
     def peak_rss_mib(self) -> float:
@@ -58,19 +61,21 @@ def run(command: list[str], *, cwd: Path, env: dict | None = None, check: bool =
         timeout: float = 3600) -> Measured:
     """Run command to its end; with check, a non-zero exit raises StepFailed with its stderr."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
+        start, ticks = time.perf_counter(), _cpu_ticks()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
         peak = _TreeSampler(process.pid)
         peak.start()
         status, usage = _wait(process, start + timeout)
         wall = time.perf_counter() - start
+        stolen = _stolen_share(ticks, _cpu_ticks())
         peak.stop()
         out.seek(0)
         err.seek(0)
         result = Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mib=usage.ru_maxrss / 1024,
                           tree_rss_mib=peak.peak / 2**20, tree_pss_mib=peak.peak_pss / 2**20,
                           returncode=os.waitstatus_to_exitcode(status),
-                          stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"))
+                          stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
+                          stolen=stolen)
     if check and result.returncode != 0:
         raise StepFailed(f"{' '.join(command[:6])} … exited {result.returncode}: {result.stderr.strip()[-2000:]}")
     return result
@@ -86,6 +91,23 @@ def _wait(process: subprocess.Popen, deadline: float):
         if time.perf_counter() > deadline:
             process.kill()
         time.sleep(0.02)
+
+
+def _cpu_ticks() -> list[int] | None:
+    """The machine's CPU time so far by kind (/proc/stat's first line: user, nice, system, idle,
+    iowait, irq, softirq, steal), or None without /proc."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(field) for field in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def _stolen_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    if not before or not after or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) else 0.0
 
 
 class _TreeSampler(threading.Thread):

@@ -22,13 +22,14 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def _values(steps: dict, step: str) -> list[float]:
-    return [entry["value"] for entry in steps.get(step, [])]
+def _values(steps: dict, step: str, field: str = "value") -> list[float | None]:
+    return [entry.get(field) for entry in steps.get(step, [])]
 
 
-def _paired(steps: dict, top: str, bottom: str, invert: bool = False) -> float | None:
+def _paired(steps: dict, top: str, bottom: str, invert: bool = False, field: str = "value") -> float | None:
     """Median over rounds of top/bottom (bottom/top with invert), each pair from one round."""
-    pairs = [(a, b) for a, b in zip(_values(steps, top), _values(steps, bottom), strict=False) if a and b]
+    pairs = [(a, b) for a, b in zip(_values(steps, top, field), _values(steps, bottom, field), strict=False)
+             if a and b]
     if not pairs:
         return None
     return statistics.median(b / a if invert else a / b for a, b in pairs)
@@ -69,6 +70,10 @@ def summarise(result: dict) -> dict:
                    "crawl_speedup": _paired(steps, "crawl", "trafilatura"),
                    "reextract_speedup": _paired(steps, "reextract", "trafilatura"),
                    "crawl_vs_bare_scrapy": _paired(steps, "crawl", "scrapy_fetch")},
+        # Why the crawl ratio is what it is: the CPU a crawled page costs against a bare trafilatura
+        # page (the workers' extraction, the store, Scrapy, the IPC, the start-up), and what that allows
+        # on this machine's CPUs if every one were busy throughout.
+        "crawl_cpu_cost": _paired(steps, "crawl", "trafilatura", field="cpu_ms_per_page"),
         "search_per_query": per_query,
         "search_p95_all_ms": p95([ms for entry in steps.get("search", []) for query in entry["queries"].values()
                                   for ms in query["ms"]]) if steps.get("search") else None,
@@ -86,8 +91,10 @@ def summarise(result: dict) -> dict:
 def _step_summary(entries: list[dict]) -> dict:
     values = [entry["value"] for entry in entries]
     shares = [entry["cpu_share"] for entry in entries if entry.get("cpu_share") is not None]
+    stolen = [entry["stolen_share"] for entry in entries if entry.get("stolen_share") is not None]
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
             "cpu_share": statistics.median(shares) if shares else None,
+            "stolen": (min(stolen), max(stolen)) if stolen else None,
             "peak_rss_mib": max((entry.get("peak_rss_mib") or 0 for entry in entries), default=None),
             "peak_pss_mib": max((entry.get("peak_pss_mib") or 0 for entry in entries), default=None)}
 
@@ -100,7 +107,8 @@ def table(result: dict) -> str:
              f"{config.get('rounds')} rounds interleaved, search archive {config.get('archive'):,} articles, "
              f"{config.get('cpus')} CPUs" + (f", {result['wall_seconds']:.0f} s" if "wall_seconds" in result else ""),
              "",
-             f"{'step':<26}{'unit':<9}{'median':>9}{'min':>9}{'max':>9}{'CPU':>7}{'peak RSS':>11}{'PSS':>9}  notes"]
+             f"{'step':<26}{'unit':<9}{'median':>9}{'min':>9}{'max':>9}{'CPU':>7}{'stolen':>9}{'peak RSS':>11}"
+             f"{'PSS':>9}  notes"]
     for step, (label, unit) in LABELS.items():
         if step not in summary["steps"]:
             continue
@@ -108,15 +116,35 @@ def table(result: dict) -> str:
         share = f"{figures['cpu_share']:.0%}" if figures["cpu_share"] is not None else "-"
         rss = f"{figures['peak_rss_mib']:.0f} MiB" if figures["peak_rss_mib"] else "-"
         pss = f"{figures['peak_pss_mib']:.0f} MiB" if figures.get("peak_pss_mib") else "-"
+        stolen = _span(figures.get("stolen"))
         lines.append(f"{label:<26}{unit:<9}{_num(figures['median']):>9}{_num(figures['min']):>9}"
-                     f"{_num(figures['max']):>9}{share:>7}{rss:>11}{pss:>9}  {_note(step, result, summary)}")
+                     f"{_num(figures['max']):>9}{share:>7}{stolen:>9}{rss:>11}{pss:>9}  {_note(step, result, summary)}")
     lines += ["", "CPU: CPU seconds per wall second of the step's processes (100% = one core busy); "
-              "peak RSS: the process tree's, summed (a page shared by processes counted in each); "
-              "PSS: the tree's proportional set size (shared pages divided among the processes).", ""]
+              "stolen: the least and most of the machine's CPU time the hypervisor gave other guests "
+              "during the step, over the rounds; peak RSS: the process tree's, summed (a page shared by "
+              "processes counted in each); PSS: the tree's proportional set size (shared pages divided "
+              "among the processes).", ""]
     lines += _query_lines(summary)
     lines += ["", f"{'goal':<40}{'measured':>13}{'target':>14}  met"]
     lines += [_goal_line(goal) for goal in goal_results({**result, "summary": summary})]
+    lines += _crawl_cost_lines(summary, config.get("cpus"))
     return "\n".join(lines)
+
+
+def _crawl_cost_lines(summary: dict, cpus: int | None) -> list[str]:
+    """The crawl's CPU per page against bare trafilatura's, and the ratio it allows on these CPUs."""
+    cost = summary.get("crawl_cpu_cost")
+    if not cost or not cpus:
+        return []
+    return ["", f"crawl CPU per page: {cost:.2f}x bare trafilatura's (median over rounds): with all {cpus} CPUs "
+            f"busy throughout, at most {cpus / cost:.2f}x its pages/s"]
+
+
+def _span(least_most: list[float] | None) -> str:
+    if not least_most:
+        return "-"
+    least, most = (round(100 * share) for share in least_most)
+    return f"{least}%" if least == most else f"{least}-{most}%"
 
 
 def _num(value: float) -> str:

@@ -147,7 +147,8 @@ class Suite:
     def _extraction(self, step: str, args: list[str]) -> dict:
         done = self._child(step, [*args, "--passes", str(self.sizes["passes"])])
         loop = json.loads(done.stdout)
-        return {**_usage(done), "cpu_share": loop["cpu_seconds"] / loop["seconds"], "pages": loop["pages"],
+        return {**_usage(done), "cpu_share": loop["cpu_seconds"] / loop["seconds"],
+                "cpu_ms_per_page": 1000 * loop["cpu_seconds"] / loop["pages"], "pages": loop["pages"],
                 "passes": self.sizes["passes"],
                 "failed": loop["failed"], "value": loop["pages"] / loop["seconds"],
                 "ms_per_page": 1000 * loop["seconds"] / loop["pages"]}
@@ -156,6 +157,7 @@ class Suite:
         done, stats, run = self._crawl(round_dir, "first")
         stored = _count(round_dir / "crawl.db", "SELECT count(*) FROM articles")
         return {**_usage(done), "value": stored / done.wall, "articles": stored, "errors": run["errors"],
+                "cpu_ms_per_page": 1000 * done.cpu / stored if stored else None,
                 "requests": stats.get("downloader/response_count", 0),
                 "bytes": stats.get("downloader/response_bytes", 0), "status": run["finish_reason"]}
 
@@ -225,7 +227,8 @@ def _generator_version() -> str:
 
 def _usage(done: measure.Measured) -> dict:
     return {"wall_seconds": done.wall, "cpu_share": done.cpu_share, "peak_rss_mib": done.peak_rss_mib,
-            "peak_pss_mib": done.tree_pss_mib, "max_process_rss_mib": done.max_rss_mib}
+            "peak_pss_mib": done.tree_pss_mib, "max_process_rss_mib": done.max_rss_mib,
+            "stolen_share": done.stolen, "cpu_seconds": done.cpu}
 
 
 def _count(db_file: Path, sql: str) -> int:

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import measure  # noqa: E402
 from bench.goals import goal_results, missed  # noqa: E402
 from bench.report import LABELS  # noqa: E402
 from bench.run import QUICK, STEPS  # noqa: E402
@@ -79,6 +80,15 @@ def test_the_json_holds_the_ratios_and_the_goals(quick):
     assert set(per_query) == set(result["config"]["queries"]) >= {"流出", "攻撃", "漏洩", "AI"}
     assert {goal["name"] for goal in result["goals"]} == {goal.name for goal in goal_results(result)}
     assert result["summary"]["crawl_peak_rss_mib"] > 0
+    assert result["summary"]["crawl_cpu_cost"] > 0  # the crawl's CPU per page against trafilatura's
+    assert all(0 <= entry["stolen_share"] < 1 for entry in result["steps"]["crawl"])
+
+
+def test_stolen_time_is_the_steal_share_of_the_machine_s_cpu_time():
+    before = [100, 0, 50, 800, 0, 0, 0, 50]     # user nice system idle iowait irq softirq steal
+    after = [400, 0, 100, 1050, 0, 0, 0, 250]   # 300 + 50 + 250 + 200 ticks spent, 200 of them stolen
+    assert measure._stolen_share(before, after) == 0.25
+    assert measure._stolen_share(None, after) is None
 
 
 def _figures(result: dict, startup_ms: float) -> dict:
