@@ -5,6 +5,7 @@ workers do not outlive it, and the next run completes the work."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 import sqlite_utils
 
 from conftest import DEMO_SITE, ROOT, MirrorServer, kill_when, run_newsdesk
+from crawler.run import _collecting_less
 
 HOST = "pool.example.jp"
 
@@ -182,3 +184,12 @@ def test_a_busy_crawl_reuses_its_connections(tmp_path):
     assert len(requests) > 120  # robots.txt, the feed and every article
     connections = {request["client_port"] for request in requests}
     assert len(connections) <= 8, f"{len(connections)} connections for {len(requests)} requests"  # CONCURRENT_REQUESTS
+
+
+def test_the_cycle_collector_is_as_it_was_once_the_crawl_is_over():
+    """While the reactor runs, start-up's objects are frozen and collections are rarer; what follows
+    a crawl in the same process (``newsdesk run`` drafts next) gets the collector back unchanged."""
+    before = gc.get_threshold()
+    with _collecting_less():
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == before[0] * 10
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
