@@ -228,7 +228,7 @@ def _generator_version() -> str:
 def _usage(done: measure.Measured) -> dict:
     return {"wall_seconds": done.wall, "cpu_share": done.cpu_share, "peak_rss_mib": done.peak_rss_mib,
             "peak_pss_mib": done.tree_pss_mib, "max_process_rss_mib": done.max_rss_mib,
-            "stolen_share": done.stolen, "cpu_seconds": done.cpu}
+            "stolen_share": done.stolen}
 
 
 def _count(db_file: Path, sql: str) -> int:
